@@ -1,0 +1,109 @@
+//! The `lobbysim` command: parses arguments, calls the library, prints.
+
+mod cli;
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+
+use cli::{Cli, Command, RunArgs, SimArgs};
+use lobbysim::report::{self, Exporter, Format, text::TextExporter};
+use lobbysim::{RunOptions, scenario};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            if is_broken_pipe(&e) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Validate { scenario } => validate(&scenario),
+        Command::Run(args) => run_forecast(&args),
+    }
+}
+
+fn validate(path: &Path) -> anyhow::Result<ExitCode> {
+    match scenario::load(path) {
+        Ok(s) => {
+            println!(
+                "{}: ok — {:?}, {} states, {} blocs, {} campaigns, {} references",
+                path.display(),
+                s.meta.name,
+                s.states.len(),
+                s.blocs.len(),
+                s.campaigns.len(),
+                s.references.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(lobbysim::Error::Invalid(problems)) => {
+            eprintln!("{}: {} problem(s) found", path.display(), problems.len());
+            for p in &problems {
+                eprintln!("  {p}");
+            }
+            Ok(ExitCode::from(1))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn run_options(sim: &SimArgs) -> RunOptions {
+    RunOptions {
+        ballots: sim.ballots,
+        seed: sim.seed,
+        threads: sim.threads.map(|t| t as usize),
+        without_blocs: sim.without_blocs,
+    }
+}
+
+fn run_forecast(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let s = scenario::load(&args.scenario)?;
+    let f = lobbysim::forecast(&s, &run_options(&args.sim))?;
+    let to_terminal = args.output.as_deref().is_none_or(|p| p == Path::new("-"))
+        && std::io::stdout().is_terminal();
+    let exporter: Box<dyn Exporter> = match args.format {
+        Format::Text => Box::new(TextExporter {
+            color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        }),
+        other => report::exporter(other),
+    };
+    write_output(args.output.as_deref(), &exporter.render(&f)?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes to the file, or to stdout for `None` or `-`.
+fn write_output(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
+    match path {
+        Some(p) if p != Path::new("-") => {
+            std::fs::write(p, text).with_context(|| format!("could not write {}", p.display()))
+        }
+        _ => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,1137 @@
+//! Scenario files: the TOML format (see `docs/scenario-format.md`) turned into a validated,
+//! immutable [`Scenario`].
+//!
+//! Loading is two-stage: [`raw`] mirrors the file (`deny_unknown_fields`), [`load`] resolves
+//! states, blocs and targets and checks every value, collecting *all* problems so that
+//! `lobbysim validate` can list them at once. Each problem names the file, the line where known,
+//! and the field or state at fault.
+
+pub mod members;
+pub mod raw;
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Problem, Result};
+use crate::vote::{Outcome, VoteProbs};
+use raw::RawScenario;
+
+/// Largest number of ballots a scenario or command line may ask for (10^10).
+pub const MAX_BALLOTS: u64 = 10_000_000_000;
+/// Largest number of member states in one scenario.
+pub const MAX_STATES: usize = 100_000;
+/// Largest accepted campaign strength, in latent standard deviations.
+pub const MAX_STRENGTH: f64 = 20.0;
+/// Largest accepted effort on one target (effects saturate long before).
+pub const MAX_EFFORT: f64 = 1e6;
+/// Largest accepted discipline or leader influence, in latent standard deviations.
+pub const MAX_PULL: f64 = 20.0;
+/// Default shift per unit of leader vote surprise when a bloc names a leader.
+pub const DEFAULT_LEADER_INFLUENCE: f64 = 0.5;
+
+/// Descriptive metadata of a scenario (`[scenario]`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Meta {
+    /// Short name shown in reports.
+    pub name: String,
+    /// Date of the vote forecast, as written.
+    pub date: Option<String>,
+    /// Longer description.
+    pub description: Option<String>,
+}
+
+/// Which counter-based generator drives the simulation; all are ChaCha variants from
+/// `rand_chacha`, portable and reproducible across platforms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RngKind {
+    /// ChaCha with 8 rounds (default; fastest, statistically sound for simulation).
+    ChaCha8,
+    /// ChaCha with 12 rounds.
+    ChaCha12,
+    /// ChaCha with 20 rounds.
+    ChaCha20,
+}
+
+impl RngKind {
+    /// Parses `chacha8`, `chacha12` or `chacha20`.
+    pub fn parse(s: &str) -> Option<RngKind> {
+        match s.to_ascii_lowercase().as_str() {
+            "chacha8" => Some(RngKind::ChaCha8),
+            "chacha12" => Some(RngKind::ChaCha12),
+            "chacha20" => Some(RngKind::ChaCha20),
+            _ => None,
+        }
+    }
+
+    /// Name as written in scenario files and reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            RngKind::ChaCha8 => "chacha8",
+            RngKind::ChaCha12 => "chacha12",
+            RngKind::ChaCha20 => "chacha20",
+        }
+    }
+}
+
+/// Simulation settings (`[simulation]`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Simulation {
+    /// Number of simulated ballots, 1..=[`MAX_BALLOTS`].
+    pub ballots: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Generator.
+    pub rng: RngKind,
+}
+
+/// Correlation parameters shared by all states (`[model]`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ModelParams {
+    /// Share of each state's latent variance that is common to all states (the Assembly's
+    /// mood on this ballot), in [0, 1).
+    pub global_correlation: f64,
+}
+
+/// Decision rule for adoption (`[rule] majority`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// Two-thirds of members present and voting (yes ≥ 2 × no, at least one yes): the
+    /// Assembly's rule for important questions. Abstentions and absentees are not counted.
+    TwoThirds,
+    /// Simple majority of members present and voting (yes > no).
+    Simple,
+}
+
+impl Rule {
+    /// Whether a ballot with these yes and no counts adopts the resolution.
+    #[inline]
+    pub fn adopted(self, yes: u32, no: u32) -> bool {
+        match self {
+            Rule::TwoThirds => yes > 0 && yes >= 2 * no,
+            Rule::Simple => yes > no,
+        }
+    }
+
+    /// Name as written in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::TwoThirds => "two-thirds",
+            Rule::Simple => "simple",
+        }
+    }
+}
+
+/// One member state.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct State {
+    /// ISO 3166-1 alpha-3 code (unique in the scenario).
+    pub iso3: String,
+    /// Display name.
+    pub name: String,
+    /// Base position on this resolution before lobbying and bloc effects.
+    pub base: VoteProbs,
+    /// Multiplier of lobbying effects on this state, ≥ 0 (1 = typical).
+    pub susceptibility: f64,
+}
+
+/// An alliance of states whose votes move together and who are pulled toward a common position.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bloc {
+    /// Name, unique in the scenario.
+    pub name: String,
+    /// Indices into [`Scenario::states`], without duplicates, in the order given.
+    pub members: Vec<usize>,
+    /// Share of a member's non-global latent variance shared with the bloc, in [0, 1).
+    pub cohesion: f64,
+    /// Latent shift per unit gap between the bloc's position and the member's own mean score
+    /// (≥ 0; 0 = no pull).
+    pub discipline: f64,
+    /// The bloc's common position on the no (−1) … yes (+1) axis, if stated; otherwise the
+    /// members' mean voting score is used.
+    pub position: Option<f64>,
+    /// Index of the leading member, whose realised vote sways the other members.
+    pub leader: Option<usize>,
+    /// Latent shift of each other member per unit of the leader's vote surprise (≥ 0).
+    pub leader_influence: f64,
+}
+
+/// Direction a campaign pushes its targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Toward yes: raises the latent score.
+    Yes,
+    /// Toward no: lowers the latent score.
+    No,
+    /// Toward abstention: widens the abstain band on both sides.
+    Abstain,
+}
+
+impl Direction {
+    /// Parses `yes`, `no` or `abstain`.
+    pub fn parse(s: &str) -> Option<Direction> {
+        match s.to_ascii_lowercase().as_str() {
+            "yes" => Some(Direction::Yes),
+            "no" => Some(Direction::No),
+            "abstain" => Some(Direction::Abstain),
+            _ => None,
+        }
+    }
+
+    /// Name as written in scenario files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Direction::Yes => "yes",
+            Direction::No => "no",
+            Direction::Abstain => "abstain",
+        }
+    }
+}
+
+/// Who a campaign target names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TargetKind {
+    /// One state (index into [`Scenario::states`]).
+    State(usize),
+    /// Every member of a bloc (index into [`Scenario::blocs`]).
+    Bloc(usize),
+}
+
+/// One target of a campaign.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Target {
+    /// The state or bloc targeted.
+    pub kind: TargetKind,
+    /// Effort, ≥ 0, in saturation units.
+    pub effort: f64,
+}
+
+/// A lobbying campaign.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Campaign {
+    /// Name, unique in the scenario.
+    pub name: String,
+    /// Who lobbies (iso3 or free label); informational.
+    pub actor: String,
+    /// Direction of the push.
+    pub direction: Direction,
+    /// Maximum latent shift, in standard deviations, on a saturated target of susceptibility 1.
+    pub strength: f64,
+    /// Share of the shift that also lowers the target's latent propensity to be absent (≥ 0).
+    pub turnout: f64,
+    /// Targets with their efforts.
+    pub targets: Vec<Target>,
+}
+
+impl Campaign {
+    /// Total effort this campaign puts on each state (state targets plus bloc targets).
+    pub fn effort_by_state(&self, scenario: &Scenario) -> Vec<f64> {
+        let mut e = vec![0.0; scenario.states.len()];
+        for t in &self.targets {
+            match t.kind {
+                TargetKind::State(i) => e[i] += t.effort,
+                TargetKind::Bloc(b) => {
+                    for &i in &scenario.blocs[b].members {
+                        e[i] += t.effort;
+                    }
+                }
+            }
+        }
+        e
+    }
+}
+
+/// Comparison in a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum CmpOp {
+    /// `>=`
+    Ge,
+    /// `>`
+    Gt,
+    /// `<=`
+    Le,
+    /// `<`
+    Lt,
+    /// `=` or `==`
+    Eq,
+}
+
+impl CmpOp {
+    /// Symbol as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Ge => ">=",
+            CmpOp::Gt => ">",
+            CmpOp::Le => "<=",
+            CmpOp::Lt => "<",
+            CmpOp::Eq => "=",
+        }
+    }
+
+    /// Whether `lhs op rhs` holds.
+    pub fn holds(self, lhs: u64, rhs: u64) -> bool {
+        match self {
+            CmpOp::Ge => lhs >= rhs,
+            CmpOp::Gt => lhs > rhs,
+            CmpOp::Le => lhs <= rhs,
+            CmpOp::Lt => lhs < rhs,
+            CmpOp::Eq => lhs == rhs,
+        }
+    }
+}
+
+/// A claim about one count, e.g. `yes >= 110`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Claim {
+    /// Which count.
+    pub outcome: Outcome,
+    /// Comparison.
+    pub op: CmpOp,
+    /// Right-hand side.
+    pub value: u64,
+}
+
+impl Claim {
+    /// Parses `<yes|no|abstain|absent> <op> <integer>` with op one of `>= > <= < = ==`.
+    pub fn parse(s: &str) -> std::result::Result<Claim, String> {
+        let s = s.trim();
+        let split = s
+            .find(['<', '>', '='])
+            .ok_or_else(|| format!("{s:?} has no comparison; write e.g. \"yes >= 110\""))?;
+        let (lhs, rest) = s.split_at(split);
+        let outcome = Outcome::parse(lhs).ok_or_else(|| {
+            format!(
+                "{:?} is not a count; use yes, no, abstain or absent",
+                lhs.trim()
+            )
+        })?;
+        let (op, rhs) = if let Some(r) = rest.strip_prefix(">=") {
+            (CmpOp::Ge, r)
+        } else if let Some(r) = rest.strip_prefix("<=") {
+            (CmpOp::Le, r)
+        } else if let Some(r) = rest.strip_prefix("==") {
+            (CmpOp::Eq, r)
+        } else if let Some(r) = rest.strip_prefix('>') {
+            (CmpOp::Gt, r)
+        } else if let Some(r) = rest.strip_prefix('<') {
+            (CmpOp::Lt, r)
+        } else if let Some(r) = rest.strip_prefix('=') {
+            (CmpOp::Eq, r)
+        } else {
+            return Err(format!("unknown comparison in {s:?}"));
+        };
+        let value = rhs
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| format!("{:?} is not a whole number ≥ 0", rhs.trim()))?;
+        Ok(Claim { outcome, op, value })
+    }
+}
+
+impl fmt::Display for Claim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} {}",
+            self.outcome.name(),
+            self.op.symbol(),
+            self.value
+        )
+    }
+}
+
+/// What a reference states.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReferenceKind {
+    /// A claim about one count.
+    Claim(Claim),
+    /// An actual result: counts in outcome order (yes, no, abstain, absent), summing to the
+    /// number of members.
+    Actual([u64; 4]),
+}
+
+/// A labelled figure the forecast is scored against.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Reference {
+    /// Label shown in reports.
+    pub label: String,
+    /// The claim or actual result.
+    pub kind: ReferenceKind,
+}
+
+/// A validated scenario: everything needed to build the vote model and run it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// Scenario file it was loaded from.
+    pub file: PathBuf,
+    /// SHA-256 of the scenario file's bytes, lower-case hex.
+    pub sha256: String,
+    /// `[scenario]`.
+    pub meta: Meta,
+    /// `[simulation]`.
+    pub simulation: Simulation,
+    /// `[model]`.
+    pub model: ModelParams,
+    /// `[rule]`.
+    pub rule: Rule,
+    /// Member states, in file order (members CSV first, then new `[[state]]` entries).
+    pub states: Vec<State>,
+    /// Blocs.
+    pub blocs: Vec<Bloc>,
+    /// Lobbying campaigns.
+    pub campaigns: Vec<Campaign>,
+    /// References.
+    pub references: Vec<Reference>,
+}
+
+impl Scenario {
+    /// Index of a state by iso3 code.
+    pub fn state_index(&self, iso3: &str) -> Option<usize> {
+        self.states.iter().position(|s| s.iso3 == iso3)
+    }
+
+    /// Index of a bloc by name.
+    pub fn bloc_index(&self, name: &str) -> Option<usize> {
+        self.blocs.iter().position(|b| b.name == name)
+    }
+}
+
+/// Reads, parses and validates a scenario file. Paths inside it are relative to its folder.
+pub fn load(path: &Path) -> Result<Scenario> {
+    let text = members::read_text(path)?;
+    parse(&text, path)
+}
+
+/// Parses and validates scenario text as if read from `path` (used for messages, for the
+/// folder that relative paths start from, and for the recorded file name).
+pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
+    let sha256 = hex(&Sha256::digest(text.as_bytes()));
+    let raw: RawScenario = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start));
+        Error::invalid(path, line, "", e.message().trim().to_string())
+    })?;
+    let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    Validator {
+        file: path.to_path_buf(),
+        base,
+        text,
+        problems: Vec::new(),
+    }
+    .build(raw, sha256)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// 1-based line number of byte offset `at` in `text`.
+pub fn line_of(text: &str, at: usize) -> usize {
+    text.as_bytes()[..at.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+struct Validator<'a> {
+    file: PathBuf,
+    base: PathBuf,
+    text: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl Validator<'_> {
+    fn problem(&mut self, line: Option<usize>, field: impl Into<String>, msg: impl Into<String>) {
+        self.problems
+            .push(Problem::new(&self.file, line, field, msg));
+    }
+
+    fn line(&self, span: std::ops::Range<usize>) -> Option<usize> {
+        Some(line_of(self.text, span.start))
+    }
+
+    fn absorb(&mut self, e: Error) {
+        match e {
+            Error::Invalid(ps) => self.problems.extend(ps),
+            other => self.problem(None, "", other.to_string()),
+        }
+    }
+
+    fn build(mut self, raw: RawScenario, sha256: String) -> Result<Scenario> {
+        let simulation = self.simulation(&raw.simulation);
+        let model = self.model(&raw.model);
+        let rule = self.rule(&raw.rule);
+        let states = self.states(&raw);
+        let index: HashMap<String, usize> = states
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.iso3.clone(), i))
+            .collect();
+        let blocs = self.blocs(&raw, &index);
+        self.check_leader_cycles(&raw, &blocs, &states);
+        let campaigns = self.campaigns(&raw, &index, &blocs);
+        let references = self.references(&raw, states.len());
+        if raw.scenario.name.trim().is_empty() {
+            self.problem(Some(1), "[scenario].name", "must not be empty");
+        }
+        if !self.problems.is_empty() {
+            return Err(Error::Invalid(self.problems));
+        }
+        Ok(Scenario {
+            file: self.file,
+            sha256,
+            meta: Meta {
+                name: raw.scenario.name,
+                date: raw.scenario.date,
+                description: raw.scenario.description,
+            },
+            simulation,
+            model,
+            rule,
+            states,
+            blocs,
+            campaigns,
+            references,
+        })
+    }
+
+    fn simulation(&mut self, s: &raw::RawSimulation) -> Simulation {
+        let ballots = match u64::try_from(s.ballots) {
+            Ok(b) if (1..=MAX_BALLOTS).contains(&b) => b,
+            _ => {
+                self.problem(
+                    None,
+                    "[simulation].ballots",
+                    format!("must be between 1 and {MAX_BALLOTS}, got {}", s.ballots),
+                );
+                1
+            }
+        };
+        let seed = u64::try_from(s.seed).unwrap_or_else(|_| {
+            self.problem(
+                None,
+                "[simulation].seed",
+                format!("must be ≥ 0, got {}", s.seed),
+            );
+            0
+        });
+        let rng = match s.rng.as_deref() {
+            None => RngKind::ChaCha8,
+            Some(r) => RngKind::parse(r).unwrap_or_else(|| {
+                self.problem(
+                    None,
+                    "[simulation].rng",
+                    format!("unknown generator {r:?}; use chacha8, chacha12 or chacha20"),
+                );
+                RngKind::ChaCha8
+            }),
+        };
+        Simulation { ballots, seed, rng }
+    }
+
+    fn model(&mut self, m: &raw::RawModel) -> ModelParams {
+        let g = m.global_correlation.unwrap_or(0.0);
+        if !(g.is_finite() && (0.0..1.0).contains(&g)) {
+            self.problem(
+                None,
+                "[model].global_correlation",
+                format!("must be in [0, 1), got {g}"),
+            );
+        }
+        ModelParams {
+            global_correlation: if g.is_finite() { g } else { 0.0 },
+        }
+    }
+
+    fn rule(&mut self, r: &raw::RawRule) -> Rule {
+        match r.majority.as_deref() {
+            None | Some("two-thirds") => Rule::TwoThirds,
+            Some("simple") => Rule::Simple,
+            Some(other) => {
+                self.problem(
+                    None,
+                    "[rule].majority",
+                    format!("unknown rule {other:?}; use \"two-thirds\" or \"simple\""),
+                );
+                Rule::TwoThirds
+            }
+        }
+    }
+
+    fn states(&mut self, raw: &RawScenario) -> Vec<State> {
+        let mut states: Vec<State> = Vec::new();
+        // Where each state was defined: (file, line).
+        let mut origin: Vec<(PathBuf, Option<usize>)> = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        if let Some(m) = &raw.members {
+            let path = self.base.join(&m.file);
+            match members::read_members_csv(&path) {
+                Ok(rows) => {
+                    for row in rows {
+                        if !valid_iso3(&row.iso3) {
+                            self.problems.push(Problem::new(
+                                &path,
+                                Some(row.line),
+                                "iso3",
+                                format!("{:?} is not a 3-letter upper-case code", row.iso3),
+                            ));
+                        }
+                        if let Some(&prev) = index.get(&row.iso3) {
+                            self.problems.push(Problem::new(
+                                &path,
+                                Some(row.line),
+                                format!("state {}", row.iso3),
+                                format!(
+                                    "duplicate state (first defined at line {})",
+                                    origin[prev].1.unwrap_or(0)
+                                ),
+                            ));
+                            continue;
+                        }
+                        index.insert(row.iso3.clone(), states.len());
+                        origin.push((path.clone(), Some(row.line)));
+                        states.push(State {
+                            iso3: row.iso3,
+                            name: row.name,
+                            base: row.probs,
+                            susceptibility: row.susceptibility.unwrap_or(1.0),
+                        });
+                    }
+                }
+                Err(e) => self.absorb(e),
+            }
+        }
+        let mut overridden: HashMap<String, usize> = HashMap::new();
+        for st in &raw.state {
+            let line = self.line(st.span());
+            let s = st.get_ref();
+            let field = format!("[[state]] {}", s.iso3);
+            if let Some(prev) = overridden.insert(s.iso3.clone(), line.unwrap_or(0)) {
+                self.problem(
+                    line,
+                    &field,
+                    format!("duplicate [[state]] entry (first at line {prev})"),
+                );
+                continue;
+            }
+            let probs = [s.p_yes, s.p_no, s.p_abstain, s.p_absent];
+            let given = probs.iter().filter(|p| p.is_some()).count();
+            if given != 0 && given != 4 {
+                self.problem(
+                    line,
+                    &field,
+                    "give all four of p_yes, p_no, p_abstain, p_absent or none of them",
+                );
+            }
+            let new_probs = (given == 4).then(|| VoteProbs {
+                p_yes: s.p_yes.unwrap_or(0.0),
+                p_no: s.p_no.unwrap_or(0.0),
+                p_abstain: s.p_abstain.unwrap_or(0.0),
+                p_absent: s.p_absent.unwrap_or(0.0),
+            });
+            match index.get(&s.iso3) {
+                Some(&i) => {
+                    let state = &mut states[i];
+                    if let Some(n) = &s.name {
+                        state.name = n.clone();
+                    }
+                    if let Some(p) = new_probs {
+                        state.base = p;
+                    }
+                    if let Some(x) = s.susceptibility {
+                        state.susceptibility = x;
+                    }
+                    origin[i] = (self.file.clone(), line);
+                }
+                None => {
+                    if !valid_iso3(&s.iso3) {
+                        self.problem(
+                            line,
+                            "[[state]] iso3",
+                            format!("{:?} is not a 3-letter upper-case code", s.iso3),
+                        );
+                    }
+                    if given != 4 && given != 0 {
+                        continue;
+                    }
+                    let Some(p) = new_probs else {
+                        self.problem(
+                            line,
+                            &field,
+                            "state is not in the members file, so it needs p_yes, p_no, p_abstain and p_absent",
+                        );
+                        continue;
+                    };
+                    index.insert(s.iso3.clone(), states.len());
+                    origin.push((self.file.clone(), line));
+                    states.push(State {
+                        iso3: s.iso3.clone(),
+                        name: s.name.clone().unwrap_or_else(|| s.iso3.clone()),
+                        base: p,
+                        susceptibility: s.susceptibility.unwrap_or(1.0),
+                    });
+                }
+            }
+        }
+        for (st, (file, line)) in states.iter().zip(&origin) {
+            for (field, msg) in st.base.check() {
+                self.problems.push(Problem::new(
+                    file,
+                    *line,
+                    format!("state {}: {field}", st.iso3),
+                    msg,
+                ));
+            }
+            let s = st.susceptibility;
+            if !(s.is_finite() && (0.0..=MAX_PULL).contains(&s)) {
+                self.problems.push(Problem::new(
+                    file,
+                    *line,
+                    format!("state {}: susceptibility", st.iso3),
+                    format!("must be a finite number in [0, {MAX_PULL}], got {s}"),
+                ));
+            }
+        }
+        if states.is_empty() && self.problems.is_empty() {
+            self.problem(
+                None,
+                "[members] / [[state]]",
+                "the scenario has no member states",
+            );
+        }
+        if states.len() > MAX_STATES {
+            self.problem(
+                None,
+                "[members]",
+                format!(
+                    "{} states; at most {MAX_STATES} are supported",
+                    states.len()
+                ),
+            );
+        }
+        states
+    }
+
+    fn blocs(&mut self, raw: &RawScenario, index: &HashMap<String, usize>) -> Vec<Bloc> {
+        let mut blocs = Vec::new();
+        let mut names: HashMap<String, usize> = HashMap::new();
+        for b in &raw.bloc {
+            let line = self.line(b.span());
+            let rb = b.get_ref();
+            let field = format!("[[bloc]] {}", rb.name);
+            if let Some(prev) = names.insert(rb.name.clone(), line.unwrap_or(0)) {
+                self.problem(
+                    line,
+                    &field,
+                    format!("duplicate bloc name (first at line {prev})"),
+                );
+            }
+            // Members: (file, line, iso3) so unknown codes are reported where they are written.
+            let mut listed: Vec<(PathBuf, Option<usize>, String)> = Vec::new();
+            match (&rb.members, &rb.members_file) {
+                (Some(_), Some(_)) => {
+                    self.problem(line, &field, "give members or members_file, not both")
+                }
+                (None, None) => self.problem(line, &field, "needs members or members_file"),
+                (Some(m), None) => {
+                    listed.extend(m.iter().map(|c| (self.file.clone(), line, c.clone())))
+                }
+                (None, Some(f)) => {
+                    let path = self.base.join(f);
+                    match members::read_bloc_members_csv(&path, &rb.name) {
+                        Ok(rows) => {
+                            listed.extend(rows.into_iter().map(|(l, c)| (path.clone(), Some(l), c)))
+                        }
+                        Err(e) => self.absorb(e),
+                    }
+                }
+            }
+            let mut members = Vec::new();
+            for (file, l, code) in &listed {
+                match index.get(code) {
+                    Some(&i) if members.contains(&i) => self.problems.push(Problem::new(
+                        file,
+                        *l,
+                        format!("{field}: members"),
+                        format!("{code} is listed twice"),
+                    )),
+                    Some(&i) => members.push(i),
+                    None => self.problems.push(Problem::new(
+                        file,
+                        *l,
+                        format!("{field}: members"),
+                        format!("unknown state {code:?} (not among the scenario's members)"),
+                    )),
+                }
+            }
+            if members.is_empty()
+                && (rb.members.is_some() || rb.members_file.is_some())
+                && listed.is_empty()
+            {
+                self.problem(line, &field, "bloc has no members");
+            }
+            let cohesion = rb.cohesion.unwrap_or(0.0);
+            if !(cohesion.is_finite() && (0.0..1.0).contains(&cohesion)) {
+                self.problem(
+                    line,
+                    format!("{field}: cohesion"),
+                    format!("must be in [0, 1), got {cohesion}"),
+                );
+            }
+            let discipline = rb.discipline.unwrap_or(0.0);
+            if !(discipline.is_finite() && (0.0..=MAX_PULL).contains(&discipline)) {
+                self.problem(
+                    line,
+                    format!("{field}: discipline"),
+                    format!("must be in [0, {MAX_PULL}], got {discipline}"),
+                );
+            }
+            let position = rb
+                .position
+                .as_deref()
+                .and_then(|p| match Outcome::parse(p) {
+                    Some(o @ (Outcome::Yes | Outcome::No | Outcome::Abstain)) => Some(o.score()),
+                    _ => {
+                        self.problem(
+                            line,
+                            format!("{field}: position"),
+                            format!("unknown position {p:?}; use yes, abstain or no"),
+                        );
+                        None
+                    }
+                });
+            let leader = rb.leader.as_deref().and_then(|code| match index.get(code) {
+                None => {
+                    self.problem(
+                        line,
+                        format!("{field}: leader"),
+                        format!("unknown state {code:?}"),
+                    );
+                    None
+                }
+                Some(&i) if !members.contains(&i) => {
+                    self.problem(
+                        line,
+                        format!("{field}: leader"),
+                        format!("{code} is not a member of the bloc it leads"),
+                    );
+                    None
+                }
+                Some(&i) => Some(i),
+            });
+            let leader_influence = rb.leader_influence.unwrap_or(DEFAULT_LEADER_INFLUENCE);
+            if rb.leader_influence.is_some() && rb.leader.is_none() {
+                self.problem(
+                    line,
+                    format!("{field}: leader_influence"),
+                    "is set but the bloc has no leader",
+                );
+            }
+            if !(leader_influence.is_finite() && (0.0..=MAX_PULL).contains(&leader_influence)) {
+                self.problem(
+                    line,
+                    format!("{field}: leader_influence"),
+                    format!("must be in [0, {MAX_PULL}], got {leader_influence}"),
+                );
+            }
+            blocs.push(Bloc {
+                name: rb.name.clone(),
+                members,
+                cohesion,
+                discipline,
+                position,
+                leader,
+                leader_influence: if rb.leader.is_some() {
+                    leader_influence
+                } else {
+                    0.0
+                },
+            });
+        }
+        blocs
+    }
+
+    /// Leaders sway their followers within a ballot, so "who follows whom" must be acyclic.
+    fn check_leader_cycles(&mut self, raw: &RawScenario, blocs: &[Bloc], states: &[State]) {
+        let followers = leader_edges(blocs, states.len());
+        if let Some(cycle) = find_cycle(&followers) {
+            let names: Vec<&str> = cycle.iter().map(|&i| states[i].iso3.as_str()).collect();
+            let line = raw.bloc.first().and_then(|b| self.line(b.span()));
+            self.problem(
+                line,
+                "[[bloc]] leader",
+                format!(
+                    "leadership is cyclic ({}): a state cannot, through blocs, follow itself",
+                    names.join(" → ")
+                ),
+            );
+        }
+    }
+
+    fn campaigns(
+        &mut self,
+        raw: &RawScenario,
+        index: &HashMap<String, usize>,
+        blocs: &[Bloc],
+    ) -> Vec<Campaign> {
+        let mut out = Vec::new();
+        let mut names: HashMap<String, usize> = HashMap::new();
+        for c in &raw.campaign {
+            let line = self.line(c.span());
+            let rc = c.get_ref();
+            let field = format!("[[campaign]] {}", rc.name);
+            if let Some(prev) = names.insert(rc.name.clone(), line.unwrap_or(0)) {
+                self.problem(
+                    line,
+                    &field,
+                    format!("duplicate campaign name (first at line {prev})"),
+                );
+            }
+            let direction = Direction::parse(&rc.direction).unwrap_or_else(|| {
+                self.problem(
+                    line,
+                    format!("{field}: direction"),
+                    format!(
+                        "unknown direction {:?}; use yes, no or abstain",
+                        rc.direction
+                    ),
+                );
+                Direction::Yes
+            });
+            if !(rc.strength.is_finite() && (0.0..=MAX_STRENGTH).contains(&rc.strength)) {
+                self.problem(
+                    line,
+                    format!("{field}: strength"),
+                    format!("must be in [0, {MAX_STRENGTH}], got {}", rc.strength),
+                );
+            }
+            let turnout = rc.turnout.unwrap_or(0.0);
+            if !(turnout.is_finite() && (0.0..=1.0).contains(&turnout)) {
+                self.problem(
+                    line,
+                    format!("{field}: turnout"),
+                    format!("must be in [0, 1], got {turnout}"),
+                );
+            }
+            let mut targets = Vec::new();
+            for (k, t) in rc.targets.iter().enumerate() {
+                let tf = format!("{field}: targets[{k}]");
+                if !(t.effort.is_finite() && (0.0..=MAX_EFFORT).contains(&t.effort)) {
+                    self.problem(
+                        line,
+                        format!("{tf}.effort"),
+                        format!("must be in [0, {MAX_EFFORT}], got {}", t.effort),
+                    );
+                }
+                let kind = match (&t.state, &t.bloc) {
+                    (Some(s), None) => match index.get(s) {
+                        Some(&i) => Some(TargetKind::State(i)),
+                        None => {
+                            self.problem(
+                                line,
+                                format!("{tf}.state"),
+                                format!("unknown state {s:?}"),
+                            );
+                            None
+                        }
+                    },
+                    (None, Some(b)) => match blocs.iter().position(|x| &x.name == b) {
+                        Some(i) => Some(TargetKind::Bloc(i)),
+                        None => {
+                            self.problem(line, format!("{tf}.bloc"), format!("unknown bloc {b:?}"));
+                            None
+                        }
+                    },
+                    _ => {
+                        self.problem(line, tf, "give exactly one of state or bloc");
+                        None
+                    }
+                };
+                if let Some(kind) = kind {
+                    targets.push(Target {
+                        kind,
+                        effort: t.effort,
+                    });
+                }
+            }
+            out.push(Campaign {
+                name: rc.name.clone(),
+                actor: rc.actor.clone(),
+                direction,
+                strength: rc.strength,
+                turnout,
+                targets,
+            });
+        }
+        out
+    }
+
+    fn references(&mut self, raw: &RawScenario, n: usize) -> Vec<Reference> {
+        let mut out = Vec::new();
+        for r in &raw.reference {
+            let line = self.line(r.span());
+            let rr = r.get_ref();
+            let field = format!("[[reference]] {:?}", rr.label);
+            let kind = match (&rr.claim, &rr.actual) {
+                (Some(c), None) => match Claim::parse(c) {
+                    Ok(claim) => {
+                        if claim.value > n as u64 {
+                            self.problem(
+                                line,
+                                format!("{field}: claim"),
+                                format!("{} exceeds the {n} members", claim.value),
+                            );
+                        }
+                        Some(ReferenceKind::Claim(claim))
+                    }
+                    Err(msg) => {
+                        self.problem(line, format!("{field}: claim"), msg);
+                        None
+                    }
+                },
+                (None, Some(a)) => {
+                    let v = [a.yes, a.no, a.abstain, a.absent];
+                    if v.iter().any(|&x| x < 0) {
+                        self.problem(line, format!("{field}: actual"), "counts must be ≥ 0");
+                        None
+                    } else {
+                        let total: i64 = v.iter().sum();
+                        if total != n as i64 {
+                            self.problem(
+                                line,
+                                format!("{field}: actual"),
+                                format!(
+                                    "yes + no + abstain + absent = {total}, but the scenario has {n} members"
+                                ),
+                            );
+                        }
+                        Some(ReferenceKind::Actual(v.map(|x| x as u64)))
+                    }
+                }
+                _ => {
+                    self.problem(line, field, "give exactly one of claim or actual");
+                    None
+                }
+            };
+            if let Some(kind) = kind {
+                out.push(Reference {
+                    label: rr.label.clone(),
+                    kind,
+                });
+            }
+        }
+        out
+    }
+}
+
+fn valid_iso3(s: &str) -> bool {
+    s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase())
+}
+
+/// Leader → follower adjacency lists (followers of each state, in bloc order).
+pub fn leader_edges(blocs: &[Bloc], n: usize) -> Vec<Vec<usize>> {
+    let mut followers = vec![Vec::new(); n];
+    for b in blocs {
+        if let Some(l) = b.leader {
+            for &m in &b.members {
+                if m != l && !followers[l].contains(&m) {
+                    followers[l].push(m);
+                }
+            }
+        }
+    }
+    followers
+}
+
+/// A cycle in a directed graph given as adjacency lists, if there is one.
+fn find_cycle(adj: &[Vec<usize>]) -> Option<Vec<usize>> {
+    // 0 = unseen, 1 = on stack, 2 = done. Iterative DFS to survive large inputs.
+    let mut mark = vec![0u8; adj.len()];
+    let mut parent: BTreeMap<usize, usize> = BTreeMap::new();
+    for start in 0..adj.len() {
+        if mark[start] != 0 {
+            continue;
+        }
+        let mut stack = vec![(start, 0usize)];
+        mark[start] = 1;
+        while let Some(&mut (v, ref mut next)) = stack.last_mut() {
+            if let Some(&w) = adj[v].get(*next) {
+                *next += 1;
+                match mark[w] {
+                    0 => {
+                        mark[w] = 1;
+                        parent.insert(w, v);
+                        stack.push((w, 0));
+                    }
+                    1 => {
+                        let mut cycle = vec![w];
+                        let mut x = v;
+                        while x != w {
+                            cycle.push(x);
+                            x = parent[&x];
+                        }
+                        cycle.push(w);
+                        cycle[1..].reverse();
+                        cycle.rotate_left(0);
+                        return Some(cycle);
+                    }
+                    _ => {}
+                }
+            } else {
+                mark[v] = 2;
+                stack.pop();
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claims_parse() {
+        let c = Claim::parse("yes >= 110").unwrap();
+        assert_eq!((c.outcome, c.op, c.value), (Outcome::Yes, CmpOp::Ge, 110));
+        assert_eq!(Claim::parse("no<5").unwrap().op, CmpOp::Lt);
+        assert_eq!(Claim::parse("absent == 10").unwrap().op, CmpOp::Eq);
+        assert!(Claim::parse("maybe >= 3").is_err());
+        assert!(Claim::parse("yes >= -3").is_err());
+        assert!(Claim::parse("yes 3").is_err());
+        assert_eq!(c.to_string(), "yes >= 110");
+    }
+
+    #[test]
+    fn rules() {
+        assert!(Rule::TwoThirds.adopted(10, 5));
+        assert!(!Rule::TwoThirds.adopted(9, 5));
+        assert!(!Rule::TwoThirds.adopted(0, 0));
+        assert!(Rule::Simple.adopted(6, 5));
+        assert!(!Rule::Simple.adopted(5, 5));
+    }
+
+    #[test]
+    fn cycles_are_found() {
+        let adj = vec![vec![1], vec![2], vec![0]];
+        let c = find_cycle(&adj).unwrap();
+        assert_eq!(c.first(), c.last());
+        assert_eq!(c.len(), 4);
+        assert!(find_cycle(&[vec![1], vec![2], vec![]]).is_none());
+    }
+
+    #[test]
+    fn line_of_counts_newlines() {
+        assert_eq!(line_of("a\nb\nc", 0), 1);
+        assert_eq!(line_of("a\nb\nc", 2), 2);
+        assert_eq!(line_of("a\nb\nc", 4), 3);
+    }
+}
