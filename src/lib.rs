@@ -31,6 +31,7 @@ pub mod model;
 pub mod normal;
 pub mod report;
 pub mod rng;
+pub mod rollcall;
 pub mod scenario;
 pub mod simulate;
 pub mod stats;

@@ -390,6 +390,9 @@ pub struct Scenario {
     pub campaigns: Vec<Campaign>,
     /// References.
     pub references: Vec<Reference>,
+    /// Roll-call files the base positions were estimated from (empty when positions are typed
+    /// in). Fitting parameters against one of these is circular.
+    pub prior_rollcalls: Vec<PathBuf>,
 }
 
 impl Scenario {
@@ -500,6 +503,7 @@ impl Validator<'_> {
             blocs,
             campaigns,
             references,
+            prior_rollcalls: Vec::new(),
         })
     }
 
@@ -1072,15 +1076,17 @@ fn find_cycle(adj: &[Vec<usize>]) -> Option<Vec<usize>> {
                         stack.push((w, 0));
                     }
                     1 => {
-                        let mut cycle = vec![w];
+                        // Path w → … → v follows tree edges; v → w closes the cycle.
+                        let mut back = Vec::new();
                         let mut x = v;
                         while x != w {
-                            cycle.push(x);
+                            back.push(x);
                             x = parent[&x];
                         }
+                        back.reverse();
+                        let mut cycle = vec![w];
+                        cycle.extend(back);
                         cycle.push(w);
-                        cycle[1..].reverse();
-                        cycle.rotate_left(0);
                         return Some(cycle);
                     }
                     _ => {}
@@ -1123,8 +1129,7 @@ mod tests {
     fn cycles_are_found() {
         let adj = vec![vec![1], vec![2], vec![0]];
         let c = find_cycle(&adj).unwrap();
-        assert_eq!(c.first(), c.last());
-        assert_eq!(c.len(), 4);
+        assert_eq!(c, vec![0, 1, 2, 0]);
         assert!(find_cycle(&[vec![1], vec![2], vec![]]).is_none());
     }
 
