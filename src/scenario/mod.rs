@@ -224,7 +224,8 @@ pub struct Campaign {
     pub direction: Direction,
     /// Maximum latent shift, in standard deviations, on a saturated target of susceptibility 1.
     pub strength: f64,
-    /// Share of the shift that also lowers the target's latent propensity to be absent (≥ 0).
+    /// Share of a saturated, susceptibility-1 target's absence probability that the campaign
+    /// mobilises to vote its way, in [0, 1] (see [`crate::lobbying`]).
     pub turnout: f64,
     /// Targets with their efforts.
     pub targets: Vec<Target>,

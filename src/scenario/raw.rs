@@ -158,7 +158,8 @@ pub struct RawCampaign {
     pub direction: String,
     /// Maximum latent shift (standard deviations) on a fully susceptible, saturated target.
     pub strength: f64,
-    /// Share of the shift that also lowers the target's propensity to be absent (≥ 0, default 0).
+    /// Share of a saturated target's absence probability mobilised to vote the campaign's way
+    /// (in [0, 1], default 0).
     #[serde(default)]
     pub turnout: Option<f64>,
     /// Who is lobbied and how hard.
