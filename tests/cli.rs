@@ -188,7 +188,7 @@ targets = [{ state = "BBB", effort = -1.0 }]
     assert_eq!(out.status.code(), Some(1));
     let e = text(&out.stderr);
     for needle in [
-        "[simulation].ballots: must be between 1 and 10000000000, got 0",
+        "broken.toml:5: [simulation].ballots: must be between 1 and 10000000000, got 0",
         "broken.toml:8: state AAA: p_yes + p_no + p_abstain + p_absent: must sum to 1",
         "broken.toml:15: state BBB: p_yes: must be in [0, 1], got 1.5",
         "broken.toml:22: [[bloc]] X: members: unknown state \"ZZZ\"",

@@ -509,32 +509,38 @@ impl Validator<'_> {
     }
 
     fn simulation(&mut self, s: &raw::RawSimulation) -> Simulation {
-        let ballots = match u64::try_from(s.ballots) {
+        let ballots = match u64::try_from(*s.ballots.get_ref()) {
             Ok(b) if (1..=MAX_BALLOTS).contains(&b) => b,
             _ => {
                 self.problem(
-                    None,
+                    self.line(s.ballots.span()),
                     "[simulation].ballots",
-                    format!("must be between 1 and {MAX_BALLOTS}, got {}", s.ballots),
+                    format!(
+                        "must be between 1 and {MAX_BALLOTS}, got {}",
+                        s.ballots.get_ref()
+                    ),
                 );
                 1
             }
         };
-        let seed = u64::try_from(s.seed).unwrap_or_else(|_| {
+        let seed = u64::try_from(*s.seed.get_ref()).unwrap_or_else(|_| {
             self.problem(
-                None,
+                self.line(s.seed.span()),
                 "[simulation].seed",
-                format!("must be ≥ 0, got {}", s.seed),
+                format!("must be ≥ 0, got {}", s.seed.get_ref()),
             );
             0
         });
-        let rng = match s.rng.as_deref() {
+        let rng = match &s.rng {
             None => RngKind::ChaCha8,
-            Some(r) => RngKind::parse(r).unwrap_or_else(|| {
+            Some(r) => RngKind::parse(r.get_ref()).unwrap_or_else(|| {
                 self.problem(
-                    None,
+                    self.line(r.span()),
                     "[simulation].rng",
-                    format!("unknown generator {r:?}; use chacha8, chacha12 or chacha20"),
+                    format!(
+                        "unknown generator {:?}; use chacha8, chacha12 or chacha20",
+                        r.get_ref()
+                    ),
                 );
                 RngKind::ChaCha8
             }),
@@ -543,10 +549,14 @@ impl Validator<'_> {
     }
 
     fn model(&mut self, m: &raw::RawModel) -> ModelParams {
-        let g = m.global_correlation.unwrap_or(0.0);
+        let g = m.global_correlation.as_ref().map_or(0.0, |g| *g.get_ref());
         if !(g.is_finite() && (0.0..1.0).contains(&g)) {
+            let line = m
+                .global_correlation
+                .as_ref()
+                .and_then(|g| self.line(g.span()));
             self.problem(
-                None,
+                line,
                 "[model].global_correlation",
                 format!("must be in [0, 1), got {g}"),
             );
@@ -557,12 +567,13 @@ impl Validator<'_> {
     }
 
     fn rule(&mut self, r: &raw::RawRule) -> Rule {
-        match r.majority.as_deref() {
+        let line = r.majority.as_ref().and_then(|m| self.line(m.span()));
+        match r.majority.as_ref().map(|m| m.get_ref().as_str()) {
             None | Some("two-thirds") => Rule::TwoThirds,
             Some("simple") => Rule::Simple,
             Some(other) => {
                 self.problem(
-                    None,
+                    line,
                     "[rule].majority",
                     format!("unknown rule {other:?}; use \"two-thirds\" or \"simple\""),
                 );

@@ -55,12 +55,12 @@ pub struct RawMeta {
 #[serde(deny_unknown_fields)]
 pub struct RawSimulation {
     /// Number of simulated ballots (TOML integer; must be in 1..=10^10).
-    pub ballots: i64,
+    pub ballots: Spanned<i64>,
     /// Master seed (TOML integer, 0..=2^63-1).
-    pub seed: i64,
+    pub seed: Spanned<i64>,
     /// Random-number generator: `chacha8` (default), `chacha12` or `chacha20`.
     #[serde(default)]
-    pub rng: Option<String>,
+    pub rng: Option<Spanned<String>>,
 }
 
 /// `[model]`.
@@ -69,7 +69,7 @@ pub struct RawSimulation {
 pub struct RawModel {
     /// Share of latent variance common to all states, in [0, 1). Default 0.
     #[serde(default)]
-    pub global_correlation: Option<f64>,
+    pub global_correlation: Option<Spanned<f64>>,
 }
 
 /// `[rule]`.
@@ -78,7 +78,7 @@ pub struct RawModel {
 pub struct RawRule {
     /// `two-thirds` (default) or `simple`.
     #[serde(default)]
-    pub majority: Option<String>,
+    pub majority: Option<Spanned<String>>,
 }
 
 /// `[members]`.
