@@ -26,6 +26,7 @@
 
 pub mod alliance;
 pub mod error;
+pub mod evidence;
 pub mod lobbying;
 pub mod model;
 pub mod normal;

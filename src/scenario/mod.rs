@@ -368,6 +368,22 @@ pub struct Reference {
     pub kind: ReferenceKind,
 }
 
+/// Observed totals of a related earlier vote, mapped onto this resolution's model: in the same
+/// ballot (same global and bloc shocks, same leaders' votes), each state votes on the evidence
+/// vote by the same ordered probit with its latent score shifted by `shift` and a fresh
+/// idiosyncratic shock, and is absent with probability `absent` (or its own base `p_absent`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    /// Label shown in reports.
+    pub label: String,
+    /// Observed counts in outcome order (yes, no, abstain, absent), summing to the members.
+    pub observed: [u64; 4],
+    /// Latent shift of every state on the evidence vote, in standard deviations.
+    pub shift: f64,
+    /// Common absence probability on the evidence vote, if given.
+    pub absent: Option<f64>,
+}
+
 /// A validated scenario: everything needed to build the vote model and run it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
@@ -391,6 +407,8 @@ pub struct Scenario {
     pub campaigns: Vec<Campaign>,
     /// References.
     pub references: Vec<Reference>,
+    /// Evidence to condition the forecast on (may be empty).
+    pub evidence: Vec<Evidence>,
     /// Roll-call files the base positions were estimated from (empty when positions are typed
     /// in). Fitting parameters against one of these is circular.
     pub prior_rollcalls: Vec<PathBuf>,
@@ -483,6 +501,7 @@ impl Validator<'_> {
         self.check_leader_cycles(&raw, &blocs, &states);
         let campaigns = self.campaigns(&raw, &index, &blocs);
         let references = self.references(&raw, states.len());
+        let evidence = self.evidence(&raw, states.len());
         if raw.scenario.name.trim().is_empty() {
             self.problem(Some(1), "[scenario].name", "must not be empty");
         }
@@ -504,6 +523,7 @@ impl Validator<'_> {
             blocs,
             campaigns,
             references,
+            evidence,
             prior_rollcalls: Vec::new(),
         })
     }
@@ -1043,6 +1063,57 @@ impl Validator<'_> {
                     kind,
                 });
             }
+        }
+        out
+    }
+}
+
+impl Validator<'_> {
+    fn evidence(&mut self, raw: &RawScenario, n: usize) -> Vec<Evidence> {
+        let mut out = Vec::new();
+        for e in &raw.evidence {
+            let line = self.line(e.span());
+            let re = e.get_ref();
+            let field = format!("[[evidence]] {:?}", re.label);
+            let o = &re.observed;
+            let v = [o.yes, o.no, o.abstain, o.absent];
+            if v.iter().any(|&x| x < 0) {
+                self.problem(line, format!("{field}: observed"), "counts must be ≥ 0");
+                continue;
+            }
+            let total: i64 = v.iter().sum();
+            if total != n as i64 {
+                self.problem(
+                    line,
+                    format!("{field}: observed"),
+                    format!(
+                        "yes + no + abstain + absent = {total}, but the scenario has {n} members"
+                    ),
+                );
+            }
+            let shift = re.shift.unwrap_or(0.0);
+            if !(shift.is_finite() && shift.abs() <= MAX_PULL) {
+                self.problem(
+                    line,
+                    format!("{field}: shift"),
+                    format!("must be in [−{MAX_PULL}, {MAX_PULL}], got {shift}"),
+                );
+            }
+            if let Some(a) = re.absent
+                && !(a.is_finite() && (0.0..1.0).contains(&a))
+            {
+                self.problem(
+                    line,
+                    format!("{field}: absent"),
+                    format!("must be in [0, 1), got {a}"),
+                );
+            }
+            out.push(Evidence {
+                label: re.label.clone(),
+                observed: v.map(|x| x as u64),
+                shift,
+                absent: re.absent,
+            });
         }
         out
     }

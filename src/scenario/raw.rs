@@ -34,6 +34,27 @@ pub struct RawScenario {
     /// `[[reference]]`: claims and actual results to score the forecast against.
     #[serde(default)]
     pub reference: Vec<Spanned<RawReference>>,
+    /// `[[evidence]]`: observed totals of related earlier votes to condition the forecast on.
+    #[serde(default)]
+    pub evidence: Vec<Spanned<RawEvidence>>,
+}
+
+/// `[[evidence]]`: the totals of a related earlier vote, and how it maps to this resolution.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvidence {
+    /// Label shown in reports.
+    pub label: String,
+    /// Observed totals; must sum to the number of members.
+    pub observed: RawActual,
+    /// Latent shift of every state on the evidence vote relative to this resolution (standard
+    /// deviations; negative = the evidence vote was a harder ask). Default 0.
+    #[serde(default)]
+    pub shift: Option<f64>,
+    /// Probability of not voting on the evidence vote, the same for every state, in [0, 1);
+    /// default: each state's own base `p_absent`.
+    #[serde(default)]
+    pub absent: Option<f64>,
 }
 
 /// `[scenario]`.
