@@ -115,10 +115,10 @@ fn run_prior(args: &PriorArgs) -> anyhow::Result<ExitCode> {
     };
     let est = prior::estimate(&inputs)?;
     eprintln!(
-        "prior: {} states, {} roll calls, strength α = {:.4}, group strength β = {:.4}{}",
+        "prior: {} states, {} roll calls, strength α per group: {}; group strength β = {:.4}{}",
         est.states.len(),
         inputs.rollcalls.len(),
-        est.strength,
+        est.strengths_text(),
         est.group_strength,
         est.selection.map_or(String::new(), |s| format!(
             " (leave-one-roll-call-out log loss {:.4} over {} folds)",

@@ -8,21 +8,25 @@
 //! ```text
 //! assembly  π₀[o]  = (Σ_i n_i[o] + ½) / (N·W + 2)                 (Jeffreys: ½ vote per outcome)
 //! group     π_g[o] = (Σ_{i∈g} n_i[o] + β·π₀[o]) / (N_g·W + β)
-//! state     p_i[o] = (n_i[o] + α·π_g[o]) / (W + α)
+//! state     p_i[o] = (n_i[o] + α_g·π_g[o]) / (W + α_g)
 //! ```
 //!
 //! Each level is the posterior mean of a multinomial under a Dirichlet prior centred on the level
-//! above: `α` (the *strength*) is the number of pseudo-votes, in roll-call-weight units, that a
-//! state's group contributes to its estimate, and `β` (the *group strength*) the pseudo-votes the
-//! whole Assembly contributes to a group's. Every probability is strictly positive (the model
+//! above: `α_g` (the *strength*) is the number of pseudo-votes, in roll-call-weight units, that
+//! group `g` contributes to the estimate of each of its states, and `β` (the *group strength*)
+//! the pseudo-votes the whole Assembly contributes to a group's. Groups differ in how much their
+//! members agree (the Western group votes as one, the African group splits), so each group has
+//! its own `α_g`. Every probability is strictly positive (the model
 //! treats zero probabilities as hard constraints, which no finite record justifies), and they sum
 //! to 1. A state that always voted yes gets `p_yes = (W + α·π_g[yes]) / (W + α)`: high, never 1.
 //!
-//! **Choosing α and β.** Either fixed numbers, or `auto`: leave-one-roll-call-out
-//! cross-validation. For each roll call `k` with `w_k > 0`, the estimator is refitted on the
-//! other roll calls and scored by the log loss of the states' recorded votes in `k`; the pair
-//! `(α, β)` on the grid [`strength_grid`] (0.01 … 1000, ten points per decade) with the smallest
-//! `w_k`-weighted mean log loss is chosen (ties: the smaller values). This asks exactly the
+//! **Choosing α and β.** Either fixed numbers (one α for every group), or `auto`:
+//! leave-one-roll-call-out cross-validation. For each roll call `k` with `w_k > 0`, the estimator
+//! is refitted on the other roll calls and scored by the log loss of the states' recorded votes
+//! in `k`; the values on the grid [`strength_grid`] (0.01 … 1000, ten points per decade) with the
+//! smallest `w_k`-weighted mean log loss are chosen (ties: the smaller values). Given β the loss
+//! is a sum over groups, each depending only on its own `α_g`, so every `α_g` is minimised
+//! separately for each β on the grid, and the β with the smallest total is kept. This asks exactly the
 //! question the prior must answer: how far a state's own record predicts its vote on a *new*,
 //! related resolution, versus its group's.
 
@@ -109,7 +113,7 @@ impl Strength {
 /// How the estimator shrinks.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Settings {
-    /// α: pseudo-votes of the group in each state's estimate.
+    /// α: pseudo-votes of the group in each state's estimate (`auto`: one per group).
     pub strength: Strength,
     /// β: pseudo-votes of the Assembly in each group's estimate.
     pub group_strength: Strength,
@@ -276,6 +280,8 @@ pub struct GroupPrior {
     pub name: String,
     /// Number of member states in it.
     pub members: usize,
+    /// α_g: pseudo-votes of this group in each of its states' estimates.
+    pub strength: f64,
     /// Shrunk group probabilities `π_g`.
     pub probs: VoteProbs,
 }
@@ -300,12 +306,21 @@ pub struct Prior {
     pub assembly: VoteProbs,
     /// Total roll-call weight `W` behind each state's counts.
     pub total_weight: f64,
-    /// α used.
-    pub strength: f64,
     /// β used.
     pub group_strength: f64,
     /// Cross-validation result, if a strength was `auto`.
     pub selection: Option<Selection>,
+}
+
+impl Prior {
+    /// The per-group strengths as `group α, …` text, e.g. `African 1.26, WEOG 0.01`.
+    pub fn strengths_text(&self) -> String {
+        self.groups
+            .iter()
+            .map(|g| format!("{} {:.4}", g.name, g.strength))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// The `auto` grid: 10^(−2 + j/10) for j = 0..=50, i.e. [`GRID_MIN`] to [`GRID_MAX`].
@@ -421,20 +436,36 @@ pub fn shrink(counts: [f64; 4], w: f64, group: [f64; 4], alpha: f64) -> [f64; 4]
     std::array::from_fn(|o| (counts[o] + alpha * group[o]) / d)
 }
 
-/// Weighted mean held-out log loss of `(alpha, beta)`, per state vote; folds precomputed.
-fn cv_loss(data: &Data, folds: &[Fold], alpha: f64, beta: f64) -> f64 {
-    let mut loss = 0.0;
-    let mut weight = 0.0;
+/// Held-out log loss of every group's states with strength `alpha` in every group and group
+/// strength `beta`: `w_k`-weighted sums over folds (not yet divided by the total weight).
+fn cv_group_losses(data: &Data, folds: &[Fold], alpha: f64, beta: f64) -> Vec<f64> {
+    let mut loss = vec![0.0; data.group_names.len()];
     for f in folds {
         let groups = group_probs(&f.pooled, f.w, beta);
-        let mut l = 0.0;
+        let wk = data.weights[f.k];
         for ((c, &g), &o) in f.counts.iter().zip(&data.group_of).zip(&data.votes[f.k]) {
-            l -= shrink(*c, f.w, groups[g], alpha)[o].ln();
+            loss[g] -= wk * shrink(*c, f.w, groups[g], alpha)[o].ln();
         }
-        loss += data.weights[f.k] * l;
-        weight += data.weights[f.k] * f.counts.len() as f64;
     }
-    loss / weight
+    loss
+}
+
+/// Weighted mean held-out log loss per state vote with per-group strengths `alphas`.
+#[cfg(test)]
+fn cv_loss(data: &Data, folds: &[Fold], alphas: &[f64], beta: f64) -> f64 {
+    let total: f64 = alphas
+        .iter()
+        .enumerate()
+        .map(|(g, &a)| cv_group_losses(data, folds, a, beta)[g])
+        .sum();
+    total / cv_weight(data, folds)
+}
+
+fn cv_weight(data: &Data, folds: &[Fold]) -> f64 {
+    folds
+        .iter()
+        .map(|f| data.weights[f.k] * f.counts.len() as f64)
+        .sum()
 }
 
 struct Fold {
@@ -493,8 +524,9 @@ fn check_inputs(inputs: &Inputs) -> Result<()> {
     }
 }
 
-/// Chooses `(α, β, selection)` from the settings, by cross-validation where `auto`.
-fn choose(data: &Data, settings: Settings) -> (f64, f64, Option<Selection>) {
+/// Chooses `(α_g per group, β, selection)` from the settings, by cross-validation where `auto`.
+fn choose(data: &Data, settings: Settings) -> (Vec<f64>, f64, Option<Selection>) {
+    let n_groups = data.group_names.len();
     let grid = strength_grid();
     let alphas = match settings.strength {
         Strength::Fixed(a) => vec![a],
@@ -505,7 +537,7 @@ fn choose(data: &Data, settings: Settings) -> (f64, f64, Option<Selection>) {
         Strength::Auto => grid,
     };
     if alphas.len() == 1 && betas.len() == 1 {
-        return (alphas[0], betas[0], None);
+        return (vec![alphas[0]; n_groups], betas[0], None);
     }
     let w_total: f64 = data.weights.iter().sum();
     let folds: Vec<Fold> = (0..data.votes.len())
@@ -513,7 +545,7 @@ fn choose(data: &Data, settings: Settings) -> (f64, f64, Option<Selection>) {
         .map(|k| {
             let w = w_total - data.weights[k];
             let counts = data.counts(Some(k));
-            let pooled = pooled(&counts, &data.group_of, data.group_names.len(), w);
+            let pooled = pooled(&counts, &data.group_of, n_groups, w);
             Fold {
                 k,
                 w,
@@ -522,21 +554,30 @@ fn choose(data: &Data, settings: Settings) -> (f64, f64, Option<Selection>) {
             }
         })
         .collect();
-    let mut best = (f64::INFINITY, alphas[0], betas[0]);
+    // best: (total loss, α per group, β).
+    let mut best: Option<(f64, Vec<f64>, f64)> = None;
     for &b in &betas {
+        // Per group: (loss, α) minimised over α, smaller α on ties.
+        let mut per_group = vec![(f64::INFINITY, alphas[0]); n_groups];
         for &a in &alphas {
-            let l = cv_loss(data, &folds, a, b);
-            if l < best.0 {
-                best = (l, a, b);
+            for (g, l) in cv_group_losses(data, &folds, a, b).into_iter().enumerate() {
+                if l < per_group[g].0 {
+                    per_group[g] = (l, a);
+                }
             }
         }
+        let total: f64 = per_group.iter().map(|x| x.0).sum();
+        if best.as_ref().is_none_or(|x| total < x.0) {
+            best = Some((total, per_group.iter().map(|x| x.1).collect(), b));
+        }
     }
+    let (total, chosen, beta) = best.unwrap_or((f64::NAN, vec![alphas[0]; n_groups], betas[0]));
     (
-        best.1,
-        best.2,
+        chosen,
+        beta,
         Some(Selection {
             folds: folds.len(),
-            cv_log_loss: best.0,
+            cv_log_loss: total / cv_weight(data, &folds),
         }),
     )
 }
@@ -546,7 +587,7 @@ fn choose(data: &Data, settings: Settings) -> (f64, f64, Option<Selection>) {
 pub fn estimate(inputs: &Inputs) -> Result<Prior> {
     check_inputs(inputs)?;
     let data = Data::new(inputs);
-    let (alpha, beta, selection) = choose(&data, inputs.settings);
+    let (alphas, beta, selection) = choose(&data, inputs.settings);
     let w: f64 = data.weights.iter().sum();
     let counts = data.counts(None);
     let pool = pooled(&counts, &data.group_of, data.group_names.len(), w);
@@ -561,7 +602,7 @@ pub fn estimate(inputs: &Inputs) -> Result<Prior> {
             name: m.name.clone(),
             group: m.group.clone(),
             counts: c,
-            probs: VoteProbs::from_array(shrink(c, w, groups[g], alpha)),
+            probs: VoteProbs::from_array(shrink(c, w, groups[g], alphas[g])),
         })
         .collect();
     Ok(Prior {
@@ -571,15 +612,16 @@ pub fn estimate(inputs: &Inputs) -> Result<Prior> {
             .iter()
             .zip(&groups)
             .zip(&pool.group_size)
-            .map(|((n, &p), &s)| GroupPrior {
+            .zip(&alphas)
+            .map(|(((n, &p), &s), &a)| GroupPrior {
                 name: n.clone(),
                 members: s as usize,
+                strength: a,
                 probs: VoteProbs::from_array(p),
             })
             .collect(),
         assembly: VoteProbs::from_array(pool.assembly),
         total_weight: w,
-        strength: alpha,
         group_strength: beta,
         selection,
     })
@@ -607,8 +649,8 @@ pub fn members_csv(prior: &Prior, inputs: &Inputs) -> String {
     }
     let _ = writeln!(
         o,
-        "# strength (alpha) = {}, group strength (beta) = {}{}",
-        prior.strength,
+        "# strength (alpha) per group: {}; group strength (beta) = {}{}",
+        prior.strengths_text(),
         prior.group_strength,
         prior.selection.map_or(String::new(), |s| format!(
             "; chosen by leave-one-roll-call-out CV over {} folds, log loss {:.4}",
@@ -764,20 +806,14 @@ mod tests {
         assert_eq!(sel.folds, 3);
         let data = Data::new(&inp);
         // The chosen pair beats every grid neighbour checked independently.
-        let (_, _, again) = choose(&data, fixed(p.strength, p.group_strength));
+        let alphas: Vec<f64> = p.groups.iter().map(|g| g.strength).collect();
+        let (_, _, again) = choose(&data, fixed(alphas[0], p.group_strength));
         assert!(again.is_none());
         let grid = strength_grid();
         assert_eq!(grid.len(), 51);
         assert!((grid[0] - GRID_MIN).abs() < 1e-15 && (grid[50] - GRID_MAX).abs() < 1e-9);
         let best = sel.cv_log_loss;
-        let folds_loss = |a: f64, b: f64| {
-            let inp = Inputs {
-                settings: Settings {
-                    strength: Strength::Fixed(a),
-                    group_strength: Strength::Fixed(b),
-                },
-                ..inp.clone()
-            };
+        let folds_loss = |a: &[f64], b: f64| {
             let d = Data::new(&inp);
             let w: f64 = d.weights.iter().sum();
             let folds: Vec<Fold> = (0..3)
@@ -794,9 +830,15 @@ mod tests {
                 .collect();
             cv_loss(&d, &folds, a, b)
         };
-        for &a in &grid {
-            assert!(folds_loss(a, p.group_strength) >= best - 1e-12);
-            assert!(folds_loss(p.strength, a) >= best - 1e-12);
+        assert!((folds_loss(&alphas, p.group_strength) - best).abs() < 1e-12);
+        // No single grid change of one group's α, or of β, does better.
+        for &x in &grid {
+            for g in 0..alphas.len() {
+                let mut a = alphas.clone();
+                a[g] = x;
+                assert!(folds_loss(&a, p.group_strength) >= best - 1e-12);
+            }
+            assert!(folds_loss(&alphas, x) >= best - 1e-12);
         }
     }
 
