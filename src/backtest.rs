@@ -21,10 +21,14 @@
 //! leaders and lobbying included). The baselines treat states as independent, so their count
 //! distributions are exact Poisson-binomials:
 //!
-//! * **last vote**: `(1 − ε)·1[o = last recorded vote] + ε·(share of o in that roll call)`, with
-//!   ε = [`LAST_VOTE_SMOOTHING`]; "last" is the last roll call listed in `[prior]`.
-//! * **history mean**: the state's own weighted vote frequencies over the `[prior]` roll calls
-//!   with ½ pseudo-vote per outcome, `(n_i[o] + ½)/(W + 2)` — no pooling across states.
+//! * **last vote**: `(1 − ε)·1[o = last recorded vote] + ε·(share of o in that roll call)`;
+//!   "last" is the last roll call listed in `[prior]`.
+//! * **history mean**: `(1 − ε)·f_i[o] + ε·f[o]`, where `f_i` is the state's own weighted vote
+//!   frequencies over the `[prior]` roll calls (weights as in `[prior]`) and `f` the same over
+//!   all states — no pooling by group, no cross-validated strength.
+//!
+//! Both use ε = [`BASELINE_SMOOTHING`], so they differ from the scenario's prior only in what
+//! they ignore (the older roll calls, or the groups).
 
 use serde::Serialize;
 
@@ -39,12 +43,10 @@ use crate::{RunOptions, forecast};
 /// Probabilities below this are raised to it in the log loss (a forecaster that gives a
 /// recorded vote probability 0 scores −ln 10⁻⁶ ≈ 13.8 nats for it rather than infinity).
 pub const LOG_LOSS_FLOOR: f64 = 1e-6;
-/// ε of the last-vote baseline: probability of not repeating the last vote, spread over the
-/// outcomes as in that roll call. Between consecutive roll calls of `data/` 7% (ES-11/1 →
+/// ε of the baselines: probability of not voting as the state's record says, spread over the
+/// outcomes as the whole Assembly voted. Between consecutive roll calls of `data/` 7% (ES-11/1 →
 /// ES-11/2) to 37% (ES-11/2 → ES-11/3) of states changed their vote; 0.2 sits between.
-pub const LAST_VOTE_SMOOTHING: f64 = 0.2;
-/// Pseudo-votes per outcome of the history-mean baseline.
-pub const HISTORY_PSEUDO_VOTES: f64 = 0.5;
+pub const BASELINE_SMOOTHING: f64 = 0.2;
 /// Number of calibration bins (equal width on [0, 1]).
 pub const CALIBRATION_BINS: usize = 10;
 /// Number of largest surprises listed.
@@ -303,26 +305,36 @@ pub fn last_vote_baseline(iso3: &[&str], last: &RollCall) -> Vec<VoteProbs> {
             let v = last.vote_of(c).map_or(3, Outcome::index);
             VoteProbs::from_array(std::array::from_fn(|o| {
                 let y = if o == v { 1.0 } else { 0.0 };
-                (1.0 - LAST_VOTE_SMOOTHING) * y + LAST_VOTE_SMOOTHING * share[o]
+                (1.0 - BASELINE_SMOOTHING) * y + BASELINE_SMOOTHING * share[o]
             }))
         })
         .collect()
 }
 
-/// The history-mean baseline: each state's weighted vote frequencies over `history`, with
-/// [`HISTORY_PSEUDO_VOTES`] per outcome.
+/// The history-mean baseline: each state's weighted vote frequencies over `history` (weights
+/// > 0), mixed with weight [`BASELINE_SMOOTHING`] with the Assembly-wide frequencies.
 pub fn history_mean_baseline(iso3: &[&str], history: &[(&RollCall, f64)]) -> Vec<VoteProbs> {
-    let w: f64 = history.iter().map(|(_, w)| w).sum();
-    iso3.iter()
+    let own: Vec<[f64; 4]> = iso3
+        .iter()
         .map(|c| {
             let mut n = [0.0; 4];
+            let mut w = 0.0;
             for (r, wk) in history {
                 if let Some(v) = r.vote_of(c) {
                     n[v.index()] += wk;
+                    w += wk;
                 }
             }
-            let d = w + 4.0 * HISTORY_PSEUDO_VOTES;
-            VoteProbs::from_array(n.map(|x| (x + HISTORY_PSEUDO_VOTES) / d))
+            n.map(|x| if w > 0.0 { x / w } else { 0.25 })
+        })
+        .collect();
+    let k = own.len().max(1) as f64;
+    let all: [f64; 4] = std::array::from_fn(|o| own.iter().map(|f| f[o]).sum::<f64>() / k);
+    own.iter()
+        .map(|f| {
+            VoteProbs::from_array(std::array::from_fn(|o| {
+                (1.0 - BASELINE_SMOOTHING) * f[o] + BASELINE_SMOOTHING * all[o]
+            }))
         })
         .collect()
 }
@@ -637,10 +649,13 @@ mod tests {
         assert!((last[1].p_yes - 0.15).abs() < 1e-15);
         assert_eq!(last[1].p_no, 0.0);
         let hist = history_mean_baseline(&codes, &[(&r1, 1.0), (&r2, 3.0)]);
-        // BBB: no 1, abstain 3 of W = 4; (n + ½)/(4 + 2).
-        assert!((hist[1].p_no - 1.5 / 6.0).abs() < 1e-15);
-        assert!((hist[1].p_abstain - 3.5 / 6.0).abs() < 1e-15);
-        assert!((hist[1].p_yes - 0.5 / 6.0).abs() < 1e-15);
+        // Own frequencies (W = 4): AAA yes 1; BBB no ¼, abstain ¾; CCC yes 1; DDD absent ¼,
+        // yes ¾. Assembly: yes 2.75/4, no 1/16, abstain 3/16, absent 1/16.
+        // BBB: 0.8·(0, ¼, ¾, 0) + 0.2·(11/16, 1/16, 3/16, 1/16).
+        assert!((hist[1].p_yes - 0.2 * 11.0 / 16.0).abs() < 1e-15);
+        assert!((hist[1].p_no - (0.8 * 0.25 + 0.2 / 16.0)).abs() < 1e-15);
+        assert!((hist[1].p_abstain - (0.8 * 0.75 + 0.2 * 3.0 / 16.0)).abs() < 1e-15);
+        assert!((hist[1].p_absent - 0.2 / 16.0).abs() < 1e-15);
         for p in last.iter().chain(&hist) {
             assert!(p.check().is_empty());
         }
