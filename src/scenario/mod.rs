@@ -671,6 +671,8 @@ impl Validator<'_> {
             (Some(_), Some(p)) => {
                 let line = self.line(p.span());
                 self.problem(line, "[prior]", "give [members] or [prior], not both");
+                // Still check the section's own fields (files are not read: problems exist).
+                let _ = self.prior_rows(p);
                 None
             }
             (Some(m), None) => {
