@@ -157,6 +157,12 @@ impl Inputs {
                     weight: *weight,
                 }),
                 Err(Error::Invalid(ps)) => problems.extend(ps),
+                Err(Error::Io { source, .. }) => problems.push(Problem::new(
+                    path,
+                    None,
+                    "",
+                    format!("cannot read roll call: {source}"),
+                )),
                 Err(e) => problems.push(Problem::new(path, None, "", e.to_string())),
             }
         }

@@ -202,6 +202,24 @@ fn prior_bad_input_names_file_and_line() {
         "{e}"
     );
     assert!(e.contains("missing from the roll call: CCC, DDD"), "{e}");
+    // A missing roll-call file is named once, with the OS reason.
+    let o = lobbysim(
+        d.path(),
+        &[
+            "prior",
+            "--members",
+            "members.csv",
+            "--rollcall",
+            "gone.csv",
+            "--strength",
+            "1",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o).lines().next().unwrap_or(""),
+        "error: gone.csv: cannot read roll call: No such file or directory (os error 2)"
+    );
     // A single roll call cannot choose strengths by cross-validation.
     let o = lobbysim(
         d.path(),
@@ -258,6 +276,29 @@ strength = "lots"
         e.contains("[prior].rollcalls[0].weight: must be a number in [0"),
         "{e}"
     );
+    // When the states cannot be estimated, blocs and targets naming them are not each reported
+    // as unknown.
+    std::fs::write(
+        d.path().join("gone.toml"),
+        r#"[scenario]
+name = "gone"
+[simulation]
+ballots = 10
+seed = 1
+[prior]
+members = "members.csv"
+rollcalls = [{ file = "r1.csv" }, { file = "missing.csv" }]
+[[bloc]]
+name = "B"
+members = ["AAA", "BBB"]
+"#,
+    )
+    .unwrap();
+    let o = lobbysim(d.path(), &["validate", "gone.toml"]);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.contains("gone.toml: 1 problem(s) found"), "{e}");
+    assert!(e.contains("missing.csv: cannot read roll call"), "{e}");
 }
 
 #[test]

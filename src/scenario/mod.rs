@@ -442,6 +442,7 @@ pub fn parse_with_prior(text: &str, path: &Path) -> Result<(Scenario, Option<pri
         problems: Vec::new(),
         prior_rollcalls: Vec::new(),
         prior: None,
+        states_failed: false,
     }
     .build(raw, sha256)
 }
@@ -468,6 +469,9 @@ struct Validator<'a> {
     prior_rollcalls: Vec<PathBuf>,
     /// What `[prior]` estimated from, if the section is present and valid.
     prior: Option<prior::Inputs>,
+    /// The members file or `[prior]` could not be read: later checks would only repeat that
+    /// every state is unknown.
+    states_failed: bool,
 }
 
 impl Validator<'_> {
@@ -496,6 +500,9 @@ impl Validator<'_> {
         let model = self.model(&raw.model);
         let rule = self.rule(&raw.rule);
         let states = self.states(&raw);
+        if self.states_failed {
+            return Err(Error::Invalid(self.problems));
+        }
         let index: HashMap<String, usize> = states
             .iter()
             .enumerate()
@@ -673,6 +680,7 @@ impl Validator<'_> {
                 self.problem(line, "[prior]", "give [members] or [prior], not both");
                 // Still check the section's own fields (files are not read: problems exist).
                 let _ = self.prior_rows(p);
+                self.states_failed = true;
                 None
             }
             (Some(m), None) => {
@@ -680,10 +688,15 @@ impl Validator<'_> {
                 let rows = members::read_members_csv(&path);
                 Some((path, rows))
             }
-            (None, Some(p)) => self.prior_rows(p),
+            (None, Some(p)) => {
+                let rows = self.prior_rows(p);
+                self.states_failed = rows.is_none();
+                rows
+            }
             (None, None) => None,
         };
         if let Some((path, rows)) = source {
+            self.states_failed = rows.is_err();
             match rows {
                 Ok(rows) => {
                     for row in rows {
