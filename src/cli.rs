@@ -18,7 +18,10 @@ pub struct Cli {
 const EXAMPLES: &str = "Examples:
   lobbysim validate scenarios/example.toml
   lobbysim run scenarios/example.toml
-  lobbysim run scenarios/example.toml --ballots 1000000 --seed 42 --threads 2 --format json --output out.json";
+  lobbysim run scenarios/example.toml --ballots 1000000 --seed 42 --threads 2 --format json --output out.json
+  lobbysim run scenarios/unga-es11-4-2022.toml
+  lobbysim prior --members data/members.csv --rollcall data/rollcalls/ES-11-1.csv=1 --rollcall data/rollcalls/ES-11-2.csv=1 -o members.csv
+  lobbysim backtest scenarios/backtest/es11-3-2022.toml --actual data/rollcalls/ES-11-3.csv";
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
@@ -30,6 +33,66 @@ pub enum Command {
     },
     /// Forecast a vote: simulate ballots and summarise them.
     Run(RunArgs),
+    /// Estimate base positions from recorded roll calls and write a members CSV.
+    Prior(PriorArgs),
+    /// Score a scenario's forecast, and naive baselines, against a recorded roll call.
+    Backtest(BacktestArgs),
+}
+
+/// `lobbysim prior`: either `--scenario` (its `[prior]` section) or `--members` with
+/// `--rollcall`s.
+#[derive(Debug, Args)]
+pub struct PriorArgs {
+    /// Take members, roll calls, weights and strengths from this scenario's `[prior]` section.
+    #[arg(long, conflicts_with_all = ["members", "rollcall"])]
+    pub scenario: Option<PathBuf>,
+    /// Members file with groups (`iso3,name,un_region`).
+    #[arg(long, required_unless_present = "scenario")]
+    pub members: Option<PathBuf>,
+    /// Roll-call CSV, optionally with a weight: `FILE` or `FILE=WEIGHT` (default weight 1);
+    /// repeat, oldest first.
+    #[arg(long = "rollcall", value_name = "FILE[=WEIGHT]", value_parser = parse_weighted,
+          required_unless_present = "scenario")]
+    pub rollcall: Vec<(PathBuf, f64)>,
+    /// α: pseudo-votes of the group in each state's estimate, a number > 0 or `auto`.
+    #[arg(long, default_value = "auto", conflicts_with = "scenario")]
+    pub strength: String,
+    /// β: pseudo-votes of the Assembly in each group's estimate, a number > 0 or `auto`.
+    #[arg(long, default_value = "auto", conflicts_with = "scenario")]
+    pub group_strength: String,
+    /// Output file; `-` or absent writes to standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// Splits `FILE=WEIGHT` (the weight must parse as a number; otherwise the whole is a file).
+fn parse_weighted(s: &str) -> Result<(PathBuf, f64), String> {
+    match s.rsplit_once('=') {
+        Some((file, w)) if !file.is_empty() => match w.trim().parse::<f64>() {
+            Ok(w) => Ok((PathBuf::from(file), w)),
+            Err(_) => Err(format!("{w:?} is not a weight (a number) in {s:?}")),
+        },
+        _ => Ok((PathBuf::from(s), 1.0)),
+    }
+}
+
+/// `lobbysim backtest`.
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// Scenario file (TOML) whose forecast is scored.
+    pub scenario: PathBuf,
+    /// Recorded roll call to score against (`iso3,country,vote`).
+    #[arg(long)]
+    pub actual: PathBuf,
+    /// Simulation options.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = lobbysim::backtest::Format::Text)]
+    pub format: lobbysim::backtest::Format,
+    /// Output file; `-` or absent writes to standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
 }
 
 /// Simulation options shared by commands that run the engine.
@@ -73,5 +136,18 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn weighted_rollcalls_parse() {
+        assert_eq!(
+            parse_weighted("a/b.csv=0.5").unwrap(),
+            (PathBuf::from("a/b.csv"), 0.5)
+        );
+        assert_eq!(
+            parse_weighted("a/b.csv").unwrap(),
+            (PathBuf::from("a/b.csv"), 1.0)
+        );
+        assert!(parse_weighted("a.csv=heavy").is_err());
     }
 }

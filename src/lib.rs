@@ -25,11 +25,13 @@
 #![deny(missing_docs)]
 
 pub mod alliance;
+pub mod backtest;
 pub mod error;
 pub mod evidence;
 pub mod lobbying;
 pub mod model;
 pub mod normal;
+pub mod prior;
 pub mod report;
 pub mod rng;
 pub mod rollcall;

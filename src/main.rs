@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use cli::{Cli, Command, RunArgs, SimArgs};
+use cli::{BacktestArgs, Cli, Command, PriorArgs, RunArgs, SimArgs};
 use lobbysim::report::{self, Exporter, Format, text::TextExporter};
 use lobbysim::{RunOptions, scenario};
 
@@ -41,6 +41,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Validate { scenario } => validate(&scenario),
         Command::Run(args) => run_forecast(&args),
+        Command::Prior(args) => run_prior(&args),
+        Command::Backtest(args) => run_backtest(&args),
     }
 }
 
@@ -90,6 +92,54 @@ fn run_forecast(args: &RunArgs) -> anyhow::Result<ExitCode> {
         other => report::exporter(other),
     };
     write_output(args.output.as_deref(), &exporter.render(&f)?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_prior(args: &PriorArgs) -> anyhow::Result<ExitCode> {
+    use lobbysim::prior::{self, Settings, Strength};
+    let inputs = match &args.scenario {
+        Some(path) => scenario::load_with_prior(path)?.1.with_context(|| {
+            format!("{} has no [prior] section to estimate from", path.display())
+        })?,
+        None => {
+            let strength = |s: &str, flag: &str| {
+                Strength::parse(s).map_err(|m| anyhow::anyhow!("--{flag}: {m}"))
+            };
+            let settings = Settings {
+                strength: strength(&args.strength, "strength")?,
+                group_strength: strength(&args.group_strength, "group-strength")?,
+            };
+            let members = args.members.as_deref().context("--members is required")?;
+            prior::Inputs::read(members, &args.rollcall, settings)?
+        }
+    };
+    let est = prior::estimate(&inputs)?;
+    eprintln!(
+        "prior: {} states, {} roll calls, strength α per group: {}; group strength β = {:.4}{}",
+        est.states.len(),
+        inputs.rollcalls.len(),
+        est.strengths_text(),
+        est.group_strength,
+        est.selection.map_or(String::new(), |s| format!(
+            " (leave-one-roll-call-out log loss {:.4} over {} folds)",
+            s.cv_log_loss, s.folds
+        ))
+    );
+    write_output(args.output.as_deref(), &prior::members_csv(&est, &inputs))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_backtest(args: &BacktestArgs) -> anyhow::Result<ExitCode> {
+    let (s, prior) = scenario::load_with_prior(&args.scenario)?;
+    let actual = lobbysim::rollcall::read(&args.actual)?;
+    let b = lobbysim::backtest::backtest(&s, prior.as_ref(), &actual, &run_options(&args.sim))?;
+    for w in &b.warnings {
+        eprintln!("warning: {w}");
+    }
+    write_output(
+        args.output.as_deref(),
+        &lobbysim::backtest::render(&b, args.format)?,
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

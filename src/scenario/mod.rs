@@ -17,6 +17,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Problem, Result};
+use crate::prior::{self, Strength};
 use crate::vote::{Outcome, VoteProbs};
 use raw::RawScenario;
 
@@ -435,6 +436,18 @@ pub fn load(path: &Path) -> Result<Scenario> {
 /// Parses and validates scenario text as if read from `path` (used for messages, for the
 /// folder that relative paths start from, and for the recorded file name).
 pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
+    parse_with_prior(text, path).map(|(s, _)| s)
+}
+
+/// Like [`load`], also returning what the `[prior]` section estimated from (members, weighted
+/// roll calls, settings), or `None` for a scenario without `[prior]`.
+pub fn load_with_prior(path: &Path) -> Result<(Scenario, Option<prior::Inputs>)> {
+    let text = members::read_text(path)?;
+    parse_with_prior(&text, path)
+}
+
+/// Like [`parse`], also returning the `[prior]` inputs (see [`load_with_prior`]).
+pub fn parse_with_prior(text: &str, path: &Path) -> Result<(Scenario, Option<prior::Inputs>)> {
     let sha256 = hex(&Sha256::digest(text.as_bytes()));
     let raw: RawScenario = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start));
@@ -446,6 +459,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
         base,
         text,
         problems: Vec::new(),
+        prior_rollcalls: Vec::new(),
+        prior: None,
+        states_failed: false,
     }
     .build(raw, sha256)
 }
@@ -468,6 +484,13 @@ struct Validator<'a> {
     base: PathBuf,
     text: &'a str,
     problems: Vec<Problem>,
+    /// Roll calls read by `[prior]`, in the order given.
+    prior_rollcalls: Vec<PathBuf>,
+    /// What `[prior]` estimated from, if the section is present and valid.
+    prior: Option<prior::Inputs>,
+    /// The members file or `[prior]` could not be read: later checks would only repeat that
+    /// every state is unknown.
+    states_failed: bool,
 }
 
 impl Validator<'_> {
@@ -487,11 +510,18 @@ impl Validator<'_> {
         }
     }
 
-    fn build(mut self, raw: RawScenario, sha256: String) -> Result<Scenario> {
+    fn build(
+        mut self,
+        raw: RawScenario,
+        sha256: String,
+    ) -> Result<(Scenario, Option<prior::Inputs>)> {
         let simulation = self.simulation(&raw.simulation);
         let model = self.model(&raw.model);
         let rule = self.rule(&raw.rule);
         let states = self.states(&raw);
+        if self.states_failed {
+            return Err(Error::Invalid(self.problems));
+        }
         let index: HashMap<String, usize> = states
             .iter()
             .enumerate()
@@ -508,24 +538,93 @@ impl Validator<'_> {
         if !self.problems.is_empty() {
             return Err(Error::Invalid(self.problems));
         }
-        Ok(Scenario {
-            file: self.file,
-            sha256,
-            meta: Meta {
-                name: raw.scenario.name,
-                date: raw.scenario.date,
-                description: raw.scenario.description,
+        Ok((
+            Scenario {
+                file: self.file,
+                sha256,
+                meta: Meta {
+                    name: raw.scenario.name,
+                    date: raw.scenario.date,
+                    description: raw.scenario.description,
+                },
+                simulation,
+                model,
+                rule,
+                states,
+                blocs,
+                campaigns,
+                references,
+                evidence,
+                prior_rollcalls: self.prior_rollcalls,
             },
-            simulation,
-            model,
-            rule,
-            states,
-            blocs,
-            campaigns,
-            references,
-            evidence,
-            prior_rollcalls: Vec::new(),
-        })
+            self.prior,
+        ))
+    }
+
+    /// Estimates base positions from `[prior]`: the rows of a members CSV, with the members
+    /// file as their path. Problems are recorded; `None` if the section itself is invalid.
+    fn prior_rows(
+        &mut self,
+        p: &toml::Spanned<raw::RawPrior>,
+    ) -> Option<(PathBuf, Result<Vec<members::MemberRow>>)> {
+        let line = self.line(p.span());
+        let rp = p.get_ref();
+        let mut strength = |v: &Option<raw::RawStrength>, field: &str| -> Strength {
+            let parsed = match v {
+                None => Ok(Strength::Auto),
+                Some(raw::RawStrength::Number(x)) => Strength::fixed(*x),
+                Some(raw::RawStrength::Word(w)) => Strength::parse(w),
+            };
+            parsed.unwrap_or_else(|msg| {
+                self.problem(line, format!("[prior].{field}"), msg);
+                Strength::Auto
+            })
+        };
+        let settings = prior::Settings {
+            strength: strength(&rp.strength, "strength"),
+            group_strength: strength(&rp.group_strength, "group_strength"),
+        };
+        let mut files = Vec::new();
+        for (k, r) in rp.rollcalls.iter().enumerate() {
+            let weight = r.weight.unwrap_or(1.0);
+            if !(weight.is_finite() && (0.0..=prior::MAX_STRENGTH).contains(&weight)) {
+                self.problem(
+                    line,
+                    format!("[prior].rollcalls[{k}].weight"),
+                    format!(
+                        "must be a number in [0, {}], got {weight}",
+                        prior::MAX_STRENGTH
+                    ),
+                );
+            }
+            files.push((self.base.join(&r.file), weight));
+        }
+        if files.is_empty() {
+            self.problem(line, "[prior].rollcalls", "list at least one roll call");
+        }
+        if !self.problems.is_empty() {
+            return None;
+        }
+        let members_file = self.base.join(&rp.members);
+        self.prior_rollcalls = files.iter().map(|(f, _)| f.clone()).collect();
+        let rows = prior::Inputs::read(&members_file, &files, settings).and_then(|inputs| {
+            let est = prior::estimate(&inputs)?;
+            let rows = est
+                .states
+                .into_iter()
+                .zip(&inputs.members)
+                .map(|(s, m)| members::MemberRow {
+                    line: m.line,
+                    iso3: s.iso3,
+                    name: s.name,
+                    probs: s.probs,
+                    susceptibility: None,
+                })
+                .collect();
+            self.prior = Some(inputs);
+            Ok(rows)
+        });
+        Some((members_file, rows))
     }
 
     fn simulation(&mut self, s: &raw::RawSimulation) -> Simulation {
@@ -607,9 +706,30 @@ impl Validator<'_> {
         // Where each state was defined: (file, line).
         let mut origin: Vec<(PathBuf, Option<usize>)> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
-        if let Some(m) = &raw.members {
-            let path = self.base.join(&m.file);
-            match members::read_members_csv(&path) {
+        let source = match (&raw.members, &raw.prior) {
+            (Some(_), Some(p)) => {
+                let line = self.line(p.span());
+                self.problem(line, "[prior]", "give [members] or [prior], not both");
+                // Still check the section's own fields (files are not read: problems exist).
+                let _ = self.prior_rows(p);
+                self.states_failed = true;
+                None
+            }
+            (Some(m), None) => {
+                let path = self.base.join(&m.file);
+                let rows = members::read_members_csv(&path);
+                Some((path, rows))
+            }
+            (None, Some(p)) => {
+                let rows = self.prior_rows(p);
+                self.states_failed = rows.is_none();
+                rows
+            }
+            (None, None) => None,
+        };
+        if let Some((path, rows)) = source {
+            self.states_failed = rows.is_err();
+            match rows {
                 Ok(rows) => {
                     for row in rows {
                         if !valid_iso3(&row.iso3) {

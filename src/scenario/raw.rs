@@ -22,6 +22,9 @@ pub struct RawScenario {
     pub rule: RawRule,
     /// `[members]`: where the member states' base positions come from.
     pub members: Option<RawMembers>,
+    /// `[prior]`: base positions estimated from recorded roll calls (instead of `[members]`).
+    #[serde(default)]
+    pub prior: Option<Spanned<RawPrior>>,
     /// `[[state]]`: states defined or overridden in the TOML file.
     #[serde(default)]
     pub state: Vec<Spanned<RawState>>,
@@ -109,6 +112,46 @@ pub struct RawMembers {
     /// CSV file of states, relative to the scenario file:
     /// `iso3,name,p_yes,p_no,p_abstain,p_absent[,susceptibility]`.
     pub file: String,
+}
+
+/// `[prior]`: estimate the members' base positions from recorded roll calls
+/// (see `docs/prior.md`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrior {
+    /// Members file with groups, relative to the scenario file: `iso3,name,un_region`.
+    pub members: String,
+    /// Roll calls to estimate from, oldest first (baselines take the last as the most recent).
+    pub rollcalls: Vec<RawPriorRollCall>,
+    /// α: pseudo-votes of the group in each state's estimate, a number > 0 or `"auto"`
+    /// (default `"auto"`).
+    #[serde(default)]
+    pub strength: Option<RawStrength>,
+    /// β: pseudo-votes of the Assembly in each group's estimate, a number > 0 or `"auto"`
+    /// (default `"auto"`).
+    #[serde(default)]
+    pub group_strength: Option<RawStrength>,
+}
+
+/// One roll call of `[prior] rollcalls`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPriorRollCall {
+    /// Roll-call CSV (`iso3,country,vote`), relative to the scenario file.
+    pub file: String,
+    /// Weight of this roll call, ≥ 0 (default 1).
+    #[serde(default)]
+    pub weight: Option<f64>,
+}
+
+/// A shrinkage strength as written: a number or a word (`auto`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RawStrength {
+    /// A number of pseudo-votes.
+    Number(f64),
+    /// A word; only `auto` is valid.
+    Word(String),
 }
 
 /// `[[state]]`: a state defined in TOML, or an override of one loaded from the members CSV.
