@@ -29,9 +29,9 @@ pub struct Progress {
 }
 
 const TEMPLATE_COLOR: &str =
-    "{spinner:.green} {bar:40.cyan/blue} {human_pos}/{human_len} ballots · {per_sec} · ETA {eta}";
+    "{spinner:.green} {bar:40.cyan/blue} {human_pos}/{human_len} ballots · {per_sec:0} · ETA {eta}";
 const TEMPLATE_PLAIN: &str =
-    "{spinner} {bar:40} {human_pos}/{human_len} ballots · {per_sec} · ETA {eta}";
+    "{spinner} {bar:40} {human_pos}/{human_len} ballots · {per_sec:0} · ETA {eta}";
 
 impl Progress {
     /// A bar for a run of `total` ballots, drawn on standard error if `visible` (at most 10
@@ -122,5 +122,22 @@ mod tests {
         p.advance(1808);
         assert_eq!(p.position(), 10_000);
         p.finish();
+    }
+
+    #[test]
+    fn progress_hook_sees_every_ballot_and_changes_nothing() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.toml");
+        let s = crate::scenario::load(&path).unwrap();
+        // Three chunks, the last one partial, on two threads.
+        let opts = crate::RunOptions {
+            ballots: Some(10_000),
+            seed: Some(3),
+            threads: Some(2),
+            without_blocs: false,
+        };
+        let bar = Progress::new(10_000, false, false);
+        let with = crate::forecast_with_progress(&s, &opts, &|n| bar.advance(n)).unwrap();
+        assert_eq!(bar.position(), 10_000);
+        assert_eq!(with, crate::forecast(&s, &opts).unwrap());
     }
 }

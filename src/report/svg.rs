@@ -189,19 +189,24 @@ pub fn yes_distribution(f: &Forecast) -> Result<String> {
     let lo = (lo - 2.0).max(-0.5);
     let hi = (hi + 2.0).min(members + 0.5);
     let peak = hist.iter().copied().max().unwrap_or(0) as f64 / n * 100.0;
-    // Headroom above the tallest bar for the marker labels.
+    // Headroom above the tallest bar for the marker labels (one 24-pixel row each in a plot
+    // area about 400 pixels high).
     let label_rows = markers.len() as f64;
-    let y_max = (peak * (1.25 + 0.09 * label_rows)).max(1e-9);
+    let y_max = (peak * (1.1 + 0.07 * label_rows)).max(1e-9);
     let [a80, b80] = yes.intervals.central_80;
     let [a95, b95] = yes.intervals.central_95;
 
     render_svg(WHAT, |root| {
         let e = draw_err(WHAT);
-        let mut chart = ChartBuilder::on(root)
-            .caption(yes_title(f), (FONT, 22))
-            .margin(16)
-            .x_label_area_size(48)
-            .y_label_area_size(64)
+        // Title, then a band for the legend, then the chart.
+        let area = root
+            .margin(16, 16, 16, 16)
+            .titled(&yes_title(f), (FONT, 28))
+            .map_err(&e)?;
+        let (_, plot) = area.split_vertically(34);
+        let mut chart = ChartBuilder::on(&plot)
+            .x_label_area_size(52)
+            .y_label_area_size(68)
             .build_cartesian_2d(lo..hi, 0.0..y_max)
             .map_err(&e)?;
         chart
@@ -210,24 +215,19 @@ pub fn yes_distribution(f: &Forecast) -> Result<String> {
             .light_line_style(TRANSPARENT)
             .x_desc("yes votes")
             .y_desc("share of ballots (%)")
-            .axis_desc_style((FONT, 16))
-            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 18))
+            .label_style((FONT, 15))
             .x_label_formatter(&|x| format!("{x:.0}"))
             .y_label_formatter(&|y| format!("{y:.1}"))
             .draw()
             .map_err(&e)?;
-        for (a, b, c, name) in [
-            (a95, b95, SHADE_95, "95% interval"),
-            (a80, b80, SHADE_80, "80% interval"),
-        ] {
+        for (a, b, c) in [(a95, b95, SHADE_95), (a80, b80, SHADE_80)] {
             chart
                 .draw_series(std::iter::once(Rectangle::new(
                     [(a as f64 - 0.5, 0.0), (b as f64 + 0.5, y_max)],
                     c.filled(),
                 )))
-                .map_err(&e)?
-                .label(format!("{name}: {a}–{b}"))
-                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], c.filled()));
+                .map_err(&e)?;
         }
         let bars = hist
             .iter()
@@ -240,66 +240,86 @@ pub fn yes_distribution(f: &Forecast) -> Result<String> {
                     BAR.filled(),
                 )
             });
-        chart
-            .draw_series(bars)
-            .map_err(&e)?
-            .label(format!("simulated ballots (mean {:.1} yes)", yes.mean))
-            .legend(|(x, y)| Rectangle::new([(x, y - 6), (x + 16, y + 6)], BAR.filled()));
+        chart.draw_series(bars).map_err(&e)?;
+        for m in &markers {
+            let line = [(m.x, 0.0), (m.x, y_max)];
+            let style = marker_color(m.kind).stroke_width(2);
+            if m.kind == MarkerKind::Threshold {
+                chart
+                    .draw_series(std::iter::once(DashedPathElement::new(line, 6, 4, style)))
+                    .map_err(&e)?;
+            } else {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(line, style)))
+                    .map_err(&e)?;
+            }
+        }
+        // Legend in the band between the title and the plot.
+        let (px, py) = chart.plotting_area().get_pixel_range();
+        let legend = [
+            (format!("simulated ballots (mean {:.1} yes)", yes.mean), BAR),
+            (format!("80% interval: {a80}–{b80}"), SHADE_80),
+            (format!("95% interval: {a95}–{b95}"), SHADE_95),
+        ];
+        let mut lx = px.start;
+        let ly = py.start - 26;
+        for (label, c) in legend {
+            root.draw(&Rectangle::new([(lx, ly), (lx + 14, ly + 14)], c.filled()))
+                .map_err(&e)?;
+            root.draw(&Rectangle::new(
+                [(lx, ly), (lx + 14, ly + 14)],
+                BLACK.mix(0.3),
+            ))
+            .map_err(&e)?;
+            let w = text_width(&label, LEGEND_PX);
+            root.draw(&Text::new(label, (lx + 20, ly), (FONT, LEGEND_PX * 1.24)))
+                .map_err(&e)?;
+            lx += 20 + w + 28;
+        }
+        // Marker labels, one row each, on a light background so that lines do not hide them.
         let mid = (lo + hi) / 2.0;
         for (i, m) in markers.iter().enumerate() {
-            let color = match m.kind {
-                MarkerKind::Claim => CLAIM,
-                MarkerKind::Actual => ACTUAL,
-                MarkerKind::Threshold => THRESHOLD,
-            };
-            let line = [(m.x, 0.0), (m.x, y_max)];
-            match m.kind {
-                MarkerKind::Threshold => {
-                    chart
-                        .draw_series(std::iter::once(DashedPathElement::new(
-                            line,
-                            6,
-                            4,
-                            color.stroke_width(2),
-                        )))
-                        .map_err(&e)?;
-                }
-                _ => {
-                    chart
-                        .draw_series(std::iter::once(PathElement::new(
-                            line,
-                            color.stroke_width(2),
-                        )))
-                        .map_err(&e)?;
-                }
-            }
-            let y = y_max * (0.97 - 0.075 * i as f64);
-            let (dx, h) = if m.x <= mid {
-                (0.3, HPos::Left)
+            let color = marker_color(m.kind);
+            let x = chart.backend_coord(&(m.x, 0.0)).0;
+            let y = py.start + 8 + 24 * i as i32;
+            let w = text_width(&m.label, MARKER_PX);
+            let (x0, h, left) = if m.x <= mid {
+                (x + 6, HPos::Left, x + 6)
             } else {
-                (-0.3, HPos::Right)
+                (x - 6, HPos::Right, x - 6 - w)
             };
-            let style = TextStyle::from((FONT, 14))
+            root.draw(&Rectangle::new(
+                [(left - 3, y - 2), (left + w + 3, y + MARKER_PX as i32 + 4)],
+                WHITE.mix(0.88).filled(),
+            ))
+            .map_err(&e)?;
+            let style = TextStyle::from((FONT, MARKER_PX * 1.24))
                 .color(&color)
                 .pos(Pos::new(h, VPos::Top));
-            chart
-                .draw_series(std::iter::once(Text::new(
-                    m.label.clone(),
-                    (m.x + dx, y),
-                    style,
-                )))
+            root.draw(&Text::new(m.label.clone(), (x0, y), style))
                 .map_err(&e)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .label_font((FONT, 13))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .draw()
-            .map_err(&e)?;
         Ok(())
     })
+}
+
+/// Font size of legend text, in pixels.
+const LEGEND_PX: f64 = 13.0;
+/// Font size of marker labels, in pixels.
+const MARKER_PX: f64 = 14.0;
+
+/// Rough width in pixels of `s` in a sans-serif font of `px` pixels (0.53 em per character):
+/// only used to size label backgrounds and space legend entries.
+fn text_width(s: &str, px: f64) -> i32 {
+    (s.chars().count() as f64 * px * 0.53).ceil() as i32
+}
+
+fn marker_color(k: MarkerKind) -> RGBColor {
+    match k {
+        MarkerKind::Claim => CLAIM,
+        MarkerKind::Actual => ACTUAL,
+        MarkerKind::Threshold => THRESHOLD,
+    }
 }
 
 /// One line of a [`line_chart`]: its legend label and its `(x, y)` points (drawn in the order
