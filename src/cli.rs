@@ -13,6 +13,9 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Hide the progress bar (it is shown on standard error only when that is a terminal).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
 }
 
 const EXAMPLES: &str = "Examples:
@@ -21,7 +24,28 @@ const EXAMPLES: &str = "Examples:
   lobbysim run scenarios/example.toml --ballots 1000000 --seed 42 --threads 2 --format json --output out.json
   lobbysim run scenarios/unga-es11-4-2022.toml
   lobbysim prior --members data/members.csv --rollcall data/rollcalls/ES-11-1.csv=1 --rollcall data/rollcalls/ES-11-2.csv=1 -o members.csv
-  lobbysim backtest scenarios/backtest/es11-3-2022.toml --actual data/rollcalls/ES-11-3.csv";
+  lobbysim backtest scenarios/backtest/es11-3-2022.toml --actual data/rollcalls/ES-11-3.csv
+  lobbysim run scenarios/example.toml --format csv --output states.csv --plot yes.svg
+  lobbysim run scenarios/example.toml --format md
+  lobbysim plot scenarios/example.toml -o yes.svg
+  lobbysim report scenarios/example.toml --seed 42 -o report.html
+  lobbysim completions bash > /etc/bash_completion.d/lobbysim
+  lobbysim man > lobbysim.1
+
+Set NO_COLOR to turn off colour; --quiet hides the progress bar.";
+
+const PLOT_EXAMPLES: &str = "Examples:
+  lobbysim plot scenarios/example.toml -o yes.svg
+  lobbysim plot scenarios/example.toml --ballots 200000 --seed 7 -o yes.svg";
+
+const REPORT_EXAMPLES: &str = "Examples:
+  lobbysim report scenarios/example.toml -o report.html
+  lobbysim report scenarios/example.toml --seed 7 --without-blocs -o no-blocs.html";
+
+const COMPLETIONS_EXAMPLES: &str = "Examples:
+  lobbysim completions bash > ~/.local/share/bash-completion/completions/lobbysim
+  lobbysim completions zsh > ~/.zfunc/_lobbysim
+  lobbysim completions fish > ~/.config/fish/completions/lobbysim.fish";
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
@@ -37,6 +61,22 @@ pub enum Command {
     Prior(PriorArgs),
     /// Score a scenario's forecast, and naive baselines, against a recorded roll call.
     Backtest(BacktestArgs),
+    /// Chart the forecast distribution of the yes count as an SVG file.
+    #[command(after_help = PLOT_EXAMPLES)]
+    Plot(PlotArgs),
+    /// Write a self-contained HTML report (summary, chart, references, every state).
+    #[command(after_help = REPORT_EXAMPLES)]
+    Report(ReportArgs),
+    /// Print a shell completion script to standard output.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// Shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output.
+    #[command(after_help = "Example:\n  lobbysim man > lobbysim.1 && man ./lobbysim.1")]
+    Man,
 }
 
 /// `lobbysim prior`: either `--scenario` (its `[prior]` section) or `--members` with
@@ -124,6 +164,35 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Output file; `-` or absent writes to standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Also write the yes-distribution chart (SVG) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
+}
+
+/// `lobbysim plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Simulation options (same as `run`: same seed, same numbers).
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// SVG file to write; `-` or absent writes to standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// `lobbysim report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Simulation options (same as `run`: same seed, same numbers).
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// HTML file to write; `-` or absent writes to standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }

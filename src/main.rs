@@ -9,9 +9,10 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use cli::{BacktestArgs, Cli, Command, PriorArgs, RunArgs, SimArgs};
+use cli::{BacktestArgs, Cli, Command, PlotArgs, PriorArgs, ReportArgs, RunArgs, SimArgs};
+use lobbysim::progress::Progress;
 use lobbysim::report::{self, Exporter, Format, text::TextExporter};
-use lobbysim::{RunOptions, scenario};
+use lobbysim::{Forecast, RunOptions, Scenario, scenario};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -38,11 +39,16 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let quiet = cli.quiet;
     match cli.command {
         Command::Validate { scenario } => validate(&scenario),
-        Command::Run(args) => run_forecast(&args),
+        Command::Run(args) => run_forecast(&args, quiet),
         Command::Prior(args) => run_prior(&args),
         Command::Backtest(args) => run_backtest(&args),
+        Command::Plot(args) => plot(&args, quiet),
+        Command::Report(args) => html_report(&args, quiet),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man_page(),
     }
 }
 
@@ -80,9 +86,21 @@ fn run_options(sim: &SimArgs) -> RunOptions {
     }
 }
 
-fn run_forecast(args: &RunArgs) -> anyhow::Result<ExitCode> {
+/// Runs the forecast with a progress bar on stderr (hidden when not a terminal or `quiet`).
+fn forecast_with_bar(s: &Scenario, sim: &SimArgs, quiet: bool) -> anyhow::Result<Forecast> {
+    let opts = run_options(sim);
+    let bar = Progress::for_stderr(opts.config(s).ballots, quiet);
+    let f = lobbysim::forecast_with_progress(s, &opts, &|n| bar.advance(n));
+    bar.finish();
+    Ok(f?)
+}
+
+fn run_forecast(args: &RunArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let s = scenario::load(&args.scenario)?;
-    let f = lobbysim::forecast(&s, &run_options(&args.sim))?;
+    let f = forecast_with_bar(&s, &args.sim, quiet)?;
+    if let Some(p) = &args.plot {
+        write_output(Some(p), &report::svg::yes_distribution(&f)?)?;
+    }
     let to_terminal = args.output.as_deref().is_none_or(|p| p == Path::new("-"))
         && std::io::stdout().is_terminal();
     let exporter: Box<dyn Exporter> = match args.format {
@@ -140,6 +158,42 @@ fn run_backtest(args: &BacktestArgs) -> anyhow::Result<ExitCode> {
         args.output.as_deref(),
         &lobbysim::backtest::render(&b, args.format)?,
     )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn plot(args: &PlotArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    let s = scenario::load(&args.scenario)?;
+    let f = forecast_with_bar(&s, &args.sim, quiet)?;
+    write_output(
+        args.output.as_deref(),
+        &report::svg::SvgExporter.render(&f)?,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn html_report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    let s = scenario::load(&args.scenario)?;
+    let f = forecast_with_bar(&s, &args.sim, quiet)?;
+    write_output(
+        args.output.as_deref(),
+        &report::html::HtmlExporter.render(&f)?,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "lobbysim", &mut buf);
+    write_output(None, &String::from_utf8(buf)?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn man_page() -> anyhow::Result<ExitCode> {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(cmd).render(&mut buf)?;
+    write_output(None, &String::from_utf8(buf)?)?;
     Ok(ExitCode::SUCCESS)
 }
 
