@@ -18,7 +18,9 @@ pub struct Cli {
 const EXAMPLES: &str = "Examples:
   lobbysim validate scenarios/example.toml
   lobbysim run scenarios/example.toml
-  lobbysim run scenarios/example.toml --ballots 1000000 --seed 42 --threads 2 --format json --output out.json";
+  lobbysim run scenarios/example.toml --ballots 1000000 --seed 42 --threads 2 --format json --output out.json
+  lobbysim exact scenarios/example.toml --without-blocs --format json
+  lobbysim run scenarios/example.toml --without-blocs --compare-exact";
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
@@ -30,6 +32,9 @@ pub enum Command {
     },
     /// Forecast a vote: simulate ballots and summarise them.
     Run(RunArgs),
+    /// Exact count distributions (no simulation) for scenarios without bloc cohesion or
+    /// leaders, or any scenario with --without-blocs.
+    Exact(ExactArgs),
 }
 
 /// Simulation options shared by commands that run the engine.
@@ -57,6 +62,30 @@ pub struct RunArgs {
     /// Simulation options.
     #[command(flatten)]
     pub sim: SimArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Output file; `-` or absent writes to standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Also solve the scenario exactly and print, on standard error, the total-variation
+    /// distance between the simulated and exact yes-count distributions.
+    #[arg(long)]
+    pub compare_exact: bool,
+}
+
+/// `lobbysim exact`.
+#[derive(Debug, Args)]
+pub struct ExactArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Drop bloc cohesion and leader effects (keep discipline pulls).
+    #[arg(long)]
+    pub without_blocs: bool,
+    /// Gauss–Hermite quadrature order over the global shock.
+    #[arg(long, default_value_t = lobbysim::exact::DEFAULT_ORDER as u64,
+          value_parser = clap::value_parser!(u64).range(1..=lobbysim::exact::MAX_ORDER as u64))]
+    pub order: u64,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

@@ -26,6 +26,8 @@
 
 pub mod alliance;
 pub mod error;
+pub mod exact;
+pub mod limits;
 pub mod lobbying;
 pub mod model;
 pub mod normal;
@@ -80,6 +82,7 @@ impl RunOptions {
 pub fn forecast(s: &Scenario, opts: &RunOptions) -> Result<Forecast> {
     let cfg = opts.config(s);
     let model = Model::with_options(s, opts.compile());
+    limits::check_run_memory(&model, &cfg)?;
     let tally = simulate::simulate(&model, &cfg)?;
     Ok(Forecast::new(s, &cfg, &tally, opts.without_blocs))
 }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use cli::{Cli, Command, RunArgs, SimArgs};
+use cli::{Cli, Command, ExactArgs, RunArgs, SimArgs};
 use lobbysim::report::{self, Exporter, Format, text::TextExporter};
 use lobbysim::{RunOptions, scenario};
 
@@ -41,6 +41,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Validate { scenario } => validate(&scenario),
         Command::Run(args) => run_forecast(&args),
+        Command::Exact(args) => run_exact(&args),
     }
 }
 
@@ -80,7 +81,13 @@ fn run_options(sim: &SimArgs) -> RunOptions {
 
 fn run_forecast(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let s = scenario::load(&args.scenario)?;
-    let f = lobbysim::forecast(&s, &run_options(&args.sim))?;
+    let opts = run_options(&args.sim);
+    // Checked before simulating, so an unsolvable scenario fails fast.
+    let exact = args
+        .compare_exact
+        .then(|| lobbysim::exact::solve(&s, opts.compile(), None))
+        .transpose()?;
+    let f = lobbysim::forecast(&s, &opts)?;
     let to_terminal = args.output.as_deref().is_none_or(|p| p == Path::new("-"))
         && std::io::stdout().is_terminal();
     let exporter: Box<dyn Exporter> = match args.format {
@@ -90,6 +97,27 @@ fn run_forecast(args: &RunArgs) -> anyhow::Result<ExitCode> {
         other => report::exporter(other),
     };
     write_output(args.output.as_deref(), &exporter.render(&f)?)?;
+    if let Some(e) = exact {
+        eprintln!(
+            "{}",
+            lobbysim::exact::compare(&f.counts.yes.histogram, &e.pmf[0])
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_exact(args: &ExactArgs) -> anyhow::Result<ExitCode> {
+    let s = scenario::load(&args.scenario)?;
+    let opts = lobbysim::model::CompileOptions {
+        without_blocs: args.without_blocs,
+    };
+    let e = lobbysim::exact::solve(&s, opts, Some(args.order as usize))?;
+    let r = lobbysim::exact::ExactReport::new(&s, &e, args.without_blocs);
+    let text = match args.format {
+        Format::Json => r.to_json()?,
+        _ => r.to_text(),
+    };
+    write_output(args.output.as_deref(), &text)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -425,7 +425,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
     Validator {
         file: path.to_path_buf(),
         base,
-        text,
+        line_starts: line_starts(text),
         problems: Vec::new(),
     }
     .build(raw, sha256)
@@ -444,21 +444,34 @@ pub fn line_of(text: &str, at: usize) -> usize {
         + 1
 }
 
-struct Validator<'a> {
+/// Byte offsets of the starts of the lines of `text` (the first is 0).
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        )
+        .collect()
+}
+
+struct Validator {
     file: PathBuf,
     base: PathBuf,
-    text: &'a str,
+    /// Byte offsets at which lines start (for line numbers in O(log n) per lookup).
+    line_starts: Vec<usize>,
     problems: Vec<Problem>,
 }
 
-impl Validator<'_> {
+impl Validator {
     fn problem(&mut self, line: Option<usize>, field: impl Into<String>, msg: impl Into<String>) {
         self.problems
             .push(Problem::new(&self.file, line, field, msg));
     }
 
     fn line(&self, span: std::ops::Range<usize>) -> Option<usize> {
-        Some(line_of(self.text, span.start))
+        Some(self.line_starts.partition_point(|&s| s <= span.start))
     }
 
     fn absorb(&mut self, e: Error) {
@@ -759,9 +772,10 @@ impl Validator<'_> {
                 }
             }
             let mut members = Vec::new();
+            let mut in_bloc = std::collections::HashSet::new();
             for (file, l, code) in &listed {
                 match index.get(code) {
-                    Some(&i) if members.contains(&i) => self.problems.push(Problem::new(
+                    Some(&i) if !in_bloc.insert(i) => self.problems.push(Problem::new(
                         file,
                         *l,
                         format!("{field}: members"),
@@ -1043,10 +1057,12 @@ fn valid_iso3(s: &str) -> bool {
 /// Leader → follower adjacency lists (followers of each state, in bloc order).
 pub fn leader_edges(blocs: &[Bloc], n: usize) -> Vec<Vec<usize>> {
     let mut followers = vec![Vec::new(); n];
+    // (leader, follower) pairs already listed: linear time even for blocs of 10^5 members.
+    let mut seen: std::collections::HashSet<(usize, usize)> = std::collections::HashSet::new();
     for b in blocs {
         if let Some(l) = b.leader {
             for &m in &b.members {
-                if m != l && !followers[l].contains(&m) {
+                if m != l && seen.insert((l, m)) {
                     followers[l].push(m);
                 }
             }
