@@ -82,10 +82,9 @@ pub struct ExactArgs {
     /// Drop bloc cohesion and leader effects (keep discipline pulls).
     #[arg(long)]
     pub without_blocs: bool,
-    /// Gauss–Hermite quadrature order over the global shock.
-    #[arg(long, default_value_t = lobbysim::exact::DEFAULT_ORDER as u64,
-          value_parser = clap::value_parser!(u64).range(1..=lobbysim::exact::MAX_ORDER as u64))]
-    pub order: u64,
+    /// Gauss–Hermite quadrature order over the global shock (default: adaptive, up to 400).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=lobbysim::exact::MAX_ORDER as u64))]
+    pub order: Option<u64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

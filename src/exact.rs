@@ -22,17 +22,27 @@
 //! for the probability of adoption, is a two-dimensional convolution over the states in
 //! `O(n³/6)` time and `O(n²)` memory. With `g = 0` one evaluation is exact (method
 //! `independent`). With `g > 0` the conditional distributions are averaged over
-//! `G ~ N(0, 1)` by Gauss–Hermite quadrature of order `N` (default [`DEFAULT_ORDER`]):
-//! `E[f(G)] ≈ Σ_j w_j f(x_j)`, exact when `f` is a polynomial of degree `< 2N`. Nodes and
-//! weights are computed here by Newton's method on the orthonormal Hermite polynomials
-//! ([`gauss_hermite`]). The total cost is `N·(4·n²/2 + n³/6)` floating-point updates; at most
-//! [`MAX_EXACT_STATES`] states are accepted.
+//! `G ~ N(0, 1)` by Gauss–Hermite quadrature of order `N`: `E[f(G)] ≈ Σ_j w_j f(x_j)`, exact
+//! when `f` is a polynomial of degree `< 2N`. Nodes and weights are computed here
+//! ([`gauss_hermite`]). Nodes whose weight is below [`NEGLIGIBLE_WEIGHT`] (far tails of `G`)
+//! are skipped and their total weight is added to the error estimate; an order-`N` rule then
+//! costs about `2.7·√N` node evaluations of `4·n²/2 + n³/6` floating-point updates each. At
+//! most [`MAX_EXACT_STATES`] states are accepted.
+//!
+//! **Order.** By default the order is chosen adaptively: [`ORDERS`] = 25, 50, 100, 200, 400
+//! in turn, stopping at the first order whose answer differs from the previous one by at most
+//! [`QUADRATURE_TOLERANCE`] (10⁻⁷) in total variation, for every count. The conditional pmfs
+//! are analytic in `x` but, with many states and a strong global shock, vary on a scale of a
+//! few tenths of a standard deviation, so large assemblies need high orders (the 193-state
+//! test scenario with `g = 0.2` stops at 400). `lobbysim exact --order N` fixes the order.
 //!
 //! **Accuracy.** Every step is a convex combination of probabilities, so rounding errors stay
-//! near `n·10⁻¹⁶` per entry. The quadrature error is *estimated* by solving again with order
-//! `⌈N/2⌉` and reporting the largest total-variation distance between the two answers over the
-//! four counts ([`Exact::quadrature_error`]); the order-`N` answer is normally far more
-//! accurate than that estimate, which bounds the coarser one. The engine's own simulation draws
+//! near `n·10⁻¹⁶` per entry. The quadrature error is *estimated* as the largest total-variation
+//! distance, over the four counts, between the answer and the answer of the previous (about
+//! half) order ([`Exact::quadrature_error`]): this measures the error of the coarser rule, so
+//! it is conservative for the reported one (Gauss–Hermite converges geometrically for these
+//! integrands; e.g. for the 193-state scenario the order-100 answer is within 5·10⁻⁵ of the
+//! order-400 one and the order-200 answer within 6·10⁻⁹). The engine's own simulation draws
 //! normals through an approximate inverse CDF ([`crate::normal::MAX_CDF_ERROR`] = 3·10⁻⁷), a
 //! difference no Monte Carlo run of practical size can detect.
 
@@ -46,8 +56,14 @@ use crate::scenario::{ReferenceKind, Rule, Scenario};
 use crate::stats::{ChiSquare, chi_square_gof, poisson_binomial, total_variation};
 use crate::vote::{Outcome, VoteProbs};
 
-/// Default Gauss–Hermite order (number of nodes) for scenarios with a global shock.
-pub const DEFAULT_ORDER: usize = 96;
+/// Gauss–Hermite orders tried in turn when no order is given.
+pub const ORDERS: [usize; 5] = [25, 50, 100, 200, 400];
+/// Largest total-variation distance between the answers of two successive orders in
+/// [`ORDERS`] at which the adaptive choice stops.
+pub const QUADRATURE_TOLERANCE: f64 = 1e-7;
+/// Quadrature nodes with a smaller weight are skipped (their total weight is counted in the
+/// error estimate).
+pub const NEGLIGIBLE_WEIGHT: f64 = 1e-20;
 /// Largest accepted Gauss–Hermite order (beyond it the Hermite recurrence overflows).
 pub const MAX_ORDER: usize = 400;
 /// Largest number of member states an exact solution is attempted for (the joint (yes, no)
@@ -261,44 +277,79 @@ pub fn check_solvable(s: &Scenario, opts: CompileOptions) -> Result<Model> {
     Ok(m)
 }
 
-/// Solves a scenario exactly (see the module docs). `order` is the Gauss–Hermite order used if
-/// the scenario has a global shock (`None`: [`DEFAULT_ORDER`]).
+/// Solves a scenario exactly (see the module docs). `order` fixes the Gauss–Hermite order
+/// used if the scenario has a global shock; `None` chooses it adaptively from [`ORDERS`].
 pub fn solve(s: &Scenario, opts: CompileOptions, order: Option<usize>) -> Result<Exact> {
     let m = check_solvable(s, opts)?;
-    let order = order.unwrap_or(DEFAULT_ORDER);
     let rule = m.rule;
+    let marginals = m.marginals();
     if m.states.iter().all(|st| st.loadings.global == 0.0) {
-        let (pmf, adoption) = conditional(&m.states, 0.0, rule);
+        let (pmf, adoption) = conditional(&m.states, 0.0, Some(rule));
         return Ok(Exact {
             method: Method::Independent,
             pmf,
             adoption,
             quadrature_error: 0.0,
-            marginals: m.marginals(),
+            marginals,
         });
     }
-    let (pmf, adoption) = integrate(&m.states, &gauss_hermite(order)?, rule);
-    let coarse = integrate(&m.states, &gauss_hermite(order.div_ceil(2))?, rule).0;
-    let quadrature_error = pmf
-        .iter()
-        .zip(&coarse)
-        .map(|(a, b)| total_variation(a, b))
-        .fold(0.0, f64::max);
+    let distance = |a: &Integrated, b: &Integrated| {
+        a.pmf
+            .iter()
+            .zip(&b.pmf)
+            .map(|(x, y)| total_variation(x, y))
+            .fold(0.0, f64::max)
+            + a.skipped.max(b.skipped)
+    };
+    // The joint (yes, no) convolution, needed only for adoption, is done at the final order.
+    let pmfs_only = |n: usize| Ok::<_, Error>(integrate(&m.states, &gauss_hermite(n)?, None));
+    let (order, error) = match order {
+        Some(n) => (n, distance(&pmfs_only(n)?, &pmfs_only(n.div_ceil(2))?)),
+        None => {
+            let mut prev = pmfs_only(ORDERS[0])?;
+            let mut chosen = (ORDERS[ORDERS.len() - 1], f64::INFINITY);
+            for &n in &ORDERS[1..] {
+                let next = pmfs_only(n)?;
+                let error = distance(&next, &prev);
+                if error <= QUADRATURE_TOLERANCE || n == ORDERS[ORDERS.len() - 1] {
+                    chosen = (n, error);
+                    break;
+                }
+                prev = next;
+            }
+            chosen
+        }
+    };
+    let fine = integrate(&m.states, &gauss_hermite(order)?, Some(rule));
     Ok(Exact {
         method: Method::GaussHermite { order },
-        pmf,
-        adoption,
-        quadrature_error,
-        marginals: m.marginals(),
+        pmf: fine.pmf,
+        adoption: fine.adoption,
+        quadrature_error: error,
+        marginals,
     })
 }
 
-/// Count pmfs and adoption probability averaged over the quadrature rule.
-fn integrate(states: &[StateModel], gh: &GaussHermite, rule: Rule) -> ([Vec<f64>; 4], f64) {
+/// Count pmfs and adoption probability averaged over a quadrature rule.
+struct Integrated {
+    pmf: [Vec<f64>; 4],
+    adoption: f64,
+    /// Total weight of the skipped (negligible) nodes.
+    skipped: f64,
+}
+
+/// Averages the conditional pmfs over `gh`; with a rule, also the adoption probability
+/// (the costly joint convolution), else `adoption` is 0.
+fn integrate(states: &[StateModel], gh: &GaussHermite, rule: Option<Rule>) -> Integrated {
     let n = states.len();
     let mut pmf: [Vec<f64>; 4] = std::array::from_fn(|_| vec![0.0; n + 1]);
     let mut adoption = 0.0;
+    let mut skipped = 0.0;
     for (&x, &w) in gh.nodes.iter().zip(&gh.weights) {
+        if w < NEGLIGIBLE_WEIGHT {
+            skipped += w;
+            continue;
+        }
         let (p, a) = conditional(states, x, rule);
         for (acc, c) in pmf.iter_mut().zip(&p) {
             for (s, v) in acc.iter_mut().zip(c) {
@@ -307,7 +358,11 @@ fn integrate(states: &[StateModel], gh: &GaussHermite, rule: Rule) -> ([Vec<f64>
         }
         adoption += w * a;
     }
-    (pmf, adoption)
+    Integrated {
+        pmf,
+        adoption,
+        skipped,
+    }
 }
 
 /// One state's outcome probabilities given the global shock `x`.
@@ -325,13 +380,16 @@ pub fn conditional_probs(s: &StateModel, x: f64) -> VoteProbs {
     }
 }
 
-/// Count pmfs and adoption probability given the global shock `x`.
-fn conditional(states: &[StateModel], x: f64, rule: Rule) -> ([Vec<f64>; 4], f64) {
+/// Count pmfs given the global shock `x` and, with a rule, the probability of adoption.
+fn conditional(states: &[StateModel], x: f64, rule: Option<Rule>) -> ([Vec<f64>; 4], f64) {
     let probs: Vec<VoteProbs> = states.iter().map(|s| conditional_probs(s, x)).collect();
     let pmf = std::array::from_fn(|o| {
         let ps: Vec<f64> = probs.iter().map(|p| p.to_array()[o]).collect();
         poisson_binomial(&ps)
     });
+    let Some(rule) = rule else {
+        return (pmf, 0.0);
+    };
     let joint = yes_no_joint(&probs);
     let n = states.len();
     let mut adoption = 0.0;
@@ -354,17 +412,20 @@ pub fn yes_no_joint(probs: &[VoteProbs]) -> Vec<f64> {
     j[0] = 1.0;
     for (i, p) in probs.iter().enumerate() {
         let other = 1.0 - p.p_yes - p.p_no;
-        // After state i, y + k ≤ i + 1. Descending order reads only not-yet-updated cells.
-        for y in (0..=i + 1).rev() {
-            for k in (0..=i + 1 - y).rev() {
-                let mut v = j[y * stride + k] * other;
-                if y > 0 {
-                    v += j[(y - 1) * stride + k] * p.p_yes;
+        let m = i + 1; // after state i, y + k ≤ m
+        // Rows in descending y, so row y − 1 still holds the values before state i.
+        for y in (0..=m).rev() {
+            let (before, rest) = j.split_at_mut(y * stride);
+            let row = &mut rest[..=m - y];
+            for k in (1..row.len()).rev() {
+                row[k] = row[k] * other + row[k - 1] * p.p_no;
+            }
+            row[0] *= other;
+            if y > 0 {
+                let prev = &before[(y - 1) * stride..(y - 1) * stride + row.len()];
+                for (r, q) in row.iter_mut().zip(prev) {
+                    *r += q * p.p_yes;
                 }
-                if k > 0 {
-                    v += j[y * stride + k - 1] * p.p_no;
-                }
-                j[y * stride + k] = v;
             }
         }
     }
@@ -691,7 +752,7 @@ mod tests {
     /// A smooth non-polynomial integrand with a closed form: E[Φ(a + bG)] = Φ(a / √(1 + b²)).
     #[test]
     fn integrates_normal_cdf() {
-        let gh = gauss_hermite(DEFAULT_ORDER).unwrap();
+        let gh = gauss_hermite(100).unwrap();
         for (a, b) in [(0.3, 0.5), (-1.2, 0.33), (2.0, 1.0)] {
             let got = gh.expect(|x| cdf(a + b * x));
             let want = cdf(a / (1.0f64 + b * b).sqrt());

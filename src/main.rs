@@ -111,7 +111,7 @@ fn run_exact(args: &ExactArgs) -> anyhow::Result<ExitCode> {
     let opts = lobbysim::model::CompileOptions {
         without_blocs: args.without_blocs,
     };
-    let e = lobbysim::exact::solve(&s, opts, Some(args.order as usize))?;
+    let e = lobbysim::exact::solve(&s, opts, args.order.map(|o| o as usize))?;
     let r = lobbysim::exact::ExactReport::new(&s, &e, args.without_blocs);
     let text = match args.format {
         Format::Json => r.to_json()?,
