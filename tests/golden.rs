@@ -74,7 +74,9 @@ fn crate_root() -> &'static Path {
 }
 
 fn golden_path(name: &str) -> PathBuf {
-    crate_root().join("tests/golden").join(format!("{name}.json"))
+    crate_root()
+        .join("tests/golden")
+        .join(format!("{name}.json"))
 }
 
 fn run(args: &[&str], threads: Option<&str>) -> String {

@@ -419,13 +419,18 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
     let sha256 = hex(&Sha256::digest(text.as_bytes()));
     let raw: RawScenario = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start));
-        Error::invalid(path, line, "", e.message().trim().to_string())
+        let field = e
+            .span()
+            .map(|s| field_at(text, s.start))
+            .unwrap_or_default();
+        Error::invalid(path, line, field, e.message().trim().to_string())
     })?;
     let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
     Validator {
         file: path.to_path_buf(),
         base,
         line_starts: line_starts(text),
+        text,
         problems: Vec::new(),
     }
     .build(raw, sha256)
@@ -444,6 +449,61 @@ pub fn line_of(text: &str, at: usize) -> usize {
         + 1
 }
 
+/// The name of a table header line (`[simulation]` → `simulation`, `[[state]]` → `state`).
+fn header_name(line: &str) -> Option<&str> {
+    let t = line.trim();
+    if !t.starts_with('[') {
+        return None;
+    }
+    let inner = t.trim_start_matches('[');
+    let end = inner.find(']')?;
+    Some(inner[..end].trim())
+}
+
+/// The key a line assigns (`ballots = 3` → `ballots`), if any.
+fn key_of(line: &str) -> Option<&str> {
+    let t = line.trim();
+    if t.starts_with('#') || t.starts_with('[') {
+        return None;
+    }
+    let (k, _) = t.split_once('=')?;
+    let k = k.trim().trim_matches('"');
+    (!k.is_empty()).then_some(k)
+}
+
+/// Best-effort name of the field at byte offset `at`, for TOML syntax and type errors:
+/// `[simulation].ballots`, `[[state]].p_yes`, or `` when the offset is outside any key.
+fn field_at(text: &str, at: usize) -> String {
+    let at = at.min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let line = &text[start..end];
+    if let Some(name) = header_name(line) {
+        let open = if line.trim_start().starts_with("[[") {
+            "[["
+        } else {
+            "["
+        };
+        let close = if open == "[[" { "]]" } else { "]" };
+        return format!("{open}{name}{close}");
+    }
+    let table = text[..start].lines().rev().find_map(|l| {
+        header_name(l).map(|name| {
+            if l.trim_start().starts_with("[[") {
+                format!("[[{name}]]")
+            } else {
+                format!("[{name}]")
+            }
+        })
+    });
+    match (table, key_of(line)) {
+        (Some(t), Some(k)) => format!("{t}.{k}"),
+        (None, Some(k)) => k.to_string(),
+        (Some(t), None) => t,
+        (None, None) => String::new(),
+    }
+}
+
 /// Byte offsets of the starts of the lines of `text` (the first is 0).
 fn line_starts(text: &str) -> Vec<usize> {
     std::iter::once(0)
@@ -456,18 +516,32 @@ fn line_starts(text: &str) -> Vec<usize> {
         .collect()
 }
 
-struct Validator {
+struct Validator<'a> {
     file: PathBuf,
     base: PathBuf,
     /// Byte offsets at which lines start (for line numbers in O(log n) per lookup).
     line_starts: Vec<usize>,
+    text: &'a str,
     problems: Vec<Problem>,
 }
 
-impl Validator {
+impl Validator<'_> {
     fn problem(&mut self, line: Option<usize>, field: impl Into<String>, msg: impl Into<String>) {
         self.problems
             .push(Problem::new(&self.file, line, field, msg));
+    }
+
+    /// 1-based line of `key = …` inside the single table `[table]`, if written that way.
+    fn key_line(&self, table: &str, key: &str) -> Option<usize> {
+        let mut inside = false;
+        for (i, l) in self.text.lines().enumerate() {
+            if let Some(name) = header_name(l) {
+                inside = name == table && !l.trim_start().starts_with("[[");
+            } else if inside && key_of(l) == Some(key) {
+                return Some(i + 1);
+            }
+        }
+        None
     }
 
     fn line(&self, span: std::ops::Range<usize>) -> Option<usize> {
@@ -524,8 +598,9 @@ impl Validator {
         let ballots = match u64::try_from(s.ballots) {
             Ok(b) if (1..=MAX_BALLOTS).contains(&b) => b,
             _ => {
+                let line = self.key_line("simulation", "ballots");
                 self.problem(
-                    None,
+                    line,
                     "[simulation].ballots",
                     format!("must be between 1 and {MAX_BALLOTS}, got {}", s.ballots),
                 );
@@ -533,8 +608,9 @@ impl Validator {
             }
         };
         let seed = u64::try_from(s.seed).unwrap_or_else(|_| {
+            let line = self.key_line("simulation", "seed");
             self.problem(
-                None,
+                line,
                 "[simulation].seed",
                 format!("must be ≥ 0, got {}", s.seed),
             );
@@ -543,8 +619,9 @@ impl Validator {
         let rng = match s.rng.as_deref() {
             None => RngKind::ChaCha8,
             Some(r) => RngKind::parse(r).unwrap_or_else(|| {
+                let line = self.key_line("simulation", "rng");
                 self.problem(
-                    None,
+                    line,
                     "[simulation].rng",
                     format!("unknown generator {r:?}; use chacha8, chacha12 or chacha20"),
                 );
@@ -557,8 +634,9 @@ impl Validator {
     fn model(&mut self, m: &raw::RawModel) -> ModelParams {
         let g = m.global_correlation.unwrap_or(0.0);
         if !(g.is_finite() && (0.0..1.0).contains(&g)) {
+            let line = self.key_line("model", "global_correlation");
             self.problem(
-                None,
+                line,
                 "[model].global_correlation",
                 format!("must be in [0, 1), got {g}"),
             );
@@ -573,8 +651,9 @@ impl Validator {
             None | Some("two-thirds") => Rule::TwoThirds,
             Some("simple") => Rule::Simple,
             Some(other) => {
+                let line = self.key_line("rule", "majority");
                 self.problem(
-                    None,
+                    line,
                     "[rule].majority",
                     format!("unknown rule {other:?}; use \"two-thirds\" or \"simple\""),
                 );
@@ -622,6 +701,14 @@ impl Validator {
                             susceptibility: row.susceptibility.unwrap_or(1.0),
                         });
                     }
+                }
+                Err(Error::Io { path, source }) => {
+                    let line = self.key_line("members", "file");
+                    self.problem(
+                        line,
+                        "[members].file",
+                        format!("cannot read {}: {source}", path.display()),
+                    );
                 }
                 Err(e) => self.absorb(e),
             }
@@ -840,6 +927,14 @@ impl Validator {
                         line,
                         format!("{field}: leader"),
                         format!("{code} is not a member of the bloc it leads"),
+                    );
+                    None
+                }
+                Some(_) if members.len() < 2 => {
+                    self.problem(
+                        line,
+                        format!("{field}: leader"),
+                        format!("{code} leads no one: it is the bloc's only member"),
                     );
                     None
                 }
@@ -1147,6 +1242,17 @@ mod tests {
         let c = find_cycle(&adj).unwrap();
         assert_eq!(c, vec![0, 1, 2, 0]);
         assert!(find_cycle(&[vec![1], vec![2], vec![]]).is_none());
+    }
+
+    #[test]
+    fn field_at_names_table_and_key() {
+        let t = "[simulation]\nballots = \"x\"\n[[state]]\niso3 = 1\n";
+        assert_eq!(field_at(t, t.find("\"x").unwrap()), "[simulation].ballots");
+        assert_eq!(field_at(t, t.find("1").unwrap()), "[[state]].iso3");
+        assert_eq!(field_at(t, 0), "[simulation]");
+        assert_eq!(field_at("# c\nx", 0), "");
+        assert_eq!(field_at(t, 10_000), "[[state]]");
+        assert_eq!(field_at(t, t.find("state").unwrap()), "[[state]]");
     }
 
     #[test]
