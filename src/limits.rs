@@ -119,6 +119,51 @@ mod tests {
         );
     }
 
+    /// Counters at the largest run (10^10 ballots) cannot overflow: chunk arithmetic, tally
+    /// merging and every summary of the report, checked on a tally of 10^10 ballots.
+    #[test]
+    fn ten_billion_ballots_do_not_overflow() {
+        use crate::report::Forecast;
+        use crate::scenario::MAX_BALLOTS;
+        use crate::simulate::{CHUNK_BALLOTS, Tally};
+        let sc = scenario_with_states(193);
+        let cfg = RunConfig {
+            ballots: MAX_BALLOTS,
+            seed: 1,
+            rng: scenario::RngKind::ChaCha8,
+            threads: Some(2),
+        };
+        let chunks = cfg.chunks();
+        assert_eq!(chunks, MAX_BALLOTS.div_ceil(CHUNK_BALLOTS));
+        let covered: u64 = (0..chunks).map(|k| cfg.chunk_len(k)).sum();
+        assert_eq!(covered, MAX_BALLOTS);
+        // Half the ballots have 193 yes votes, half 0: two halves merged.
+        let n = sc.states.len();
+        let mut half = Tally::new(n);
+        half.ballots = MAX_BALLOTS / 2;
+        half.hist[0][n] = MAX_BALLOTS / 4;
+        half.hist[0][0] = MAX_BALLOTS / 4;
+        half.hist[1][0] = MAX_BALLOTS / 2;
+        half.hist[2][0] = MAX_BALLOTS / 2;
+        half.hist[3][n] = MAX_BALLOTS / 4;
+        half.hist[3][0] = MAX_BALLOTS / 4;
+        for st in &mut half.states {
+            st[0] = MAX_BALLOTS / 4;
+            st[3] = MAX_BALLOTS / 4;
+        }
+        half.adopted = MAX_BALLOTS / 4;
+        let mut t = half.clone();
+        t.merge(&half);
+        assert_eq!(t.ballots, MAX_BALLOTS);
+        let f = Forecast::new(&sc, &cfg, &t, false);
+        assert_eq!(f.ballots, MAX_BALLOTS);
+        assert!((f.counts.yes.mean - 96.5).abs() < 1e-9);
+        assert!((f.counts.yes.sd - 96.5).abs() < 1e-9);
+        assert_eq!(f.counts.yes.histogram.iter().sum::<u64>(), MAX_BALLOTS);
+        assert!((f.adoption.probability - 0.5).abs() < 1e-15);
+        assert!((f.states[0].p_yes - 0.5).abs() < 1e-15);
+    }
+
     #[test]
     fn estimate_saturates() {
         let m = Model::new(&scenario_with_states(3));

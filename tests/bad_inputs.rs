@@ -239,3 +239,102 @@ fn absurd_memory_is_refused_up_front() {
     let ok = lobbysim(tmp.path(), &["validate", "big.toml"]);
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
 }
+
+/// Fuzzing that runs in CI (cargo-fuzz needs nightly; see `fuzz/`): the scenario parser and
+/// validator, the members CSV reader and the roll-call reader on arbitrary strings and on
+/// randomly damaged valid files must return `Ok` or `Err` — never panic. The seed is fixed.
+mod fuzz {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngSeed};
+    use std::path::Path;
+
+    fn config(cases: u32) -> Config {
+        Config {
+            cases,
+            rng_seed: RngSeed::Fixed(0xf022),
+            failure_persistence: None,
+            ..Config::default()
+        }
+    }
+
+    fn example() -> (String, std::path::PathBuf) {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.toml");
+        (std::fs::read_to_string(&path).unwrap(), path)
+    }
+
+    const ROLLCALL: &str = "iso3,country,vote\nAFG,AFGHANISTAN,X\nALB,ALBANIA,Y\nDZA,ALGERIA,A\nRUS,RUSSIAN FEDERATION,N\n";
+
+    /// A damaged copy of `text`: a byte range replaced by `insert` (all at char boundaries).
+    fn damage(text: &str, at: usize, len: usize, insert: &str) -> String {
+        let mut start = at % (text.len() + 1);
+        while !text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = (start + len).min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{}{insert}{}", &text[..start], &text[end..])
+    }
+
+    /// Snippets that are likely to reach deep into the validator when spliced into a file.
+    fn snippet() -> impl Strategy<Value = String> {
+        prop_oneof![
+            any::<String>(),
+            "[a-z_]{1,12} = -?[0-9]{1,25}(\\.[0-9]*)?(e[0-9]{1,4})?",
+            Just("nan".to_string()),
+            Just("-inf".to_string()),
+            Just("\n[[bloc]]\nname = \"X\"\nmembers = [\"AAA\", \"AAA\"]\nleader = \"AAA\"\n".to_string()),
+            Just("\n[[campaign]]\nname = \"Z\"\nactor = \"\"\ndirection = \"yes\"\nstrength = 1e308\n".to_string()),
+            Just("[[".to_string()),
+            Just("\"".to_string()),
+            Just("\u{0}\u{feff}\u{10ffff}".to_string()),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(config(1000))]
+
+        #[test]
+        fn scenario_parser_never_panics_on_strings(text in any::<String>()) {
+            let _ = lobbysim::scenario::parse(&text, Path::new("/nonexistent/fuzz.toml"));
+        }
+
+        #[test]
+        fn scenario_parser_never_panics_on_damaged_files(
+            at in any::<usize>(),
+            len in 0usize..64,
+            insert in snippet(),
+        ) {
+            let (text, path) = example();
+            let damaged = damage(&text, at, len, &insert);
+            if let Ok(s) = lobbysim::scenario::parse(&damaged, &path) {
+                // Whatever validates must compile and solve (or be refused) without panicking.
+                let _ = lobbysim::model::Model::new(&s);
+                let _ = lobbysim::exact::solve(
+                    &s,
+                    lobbysim::model::CompileOptions { without_blocs: true },
+                    Some(8),
+                );
+            }
+        }
+
+        #[test]
+        fn csv_readers_never_panic_on_strings(text in any::<String>()) {
+            let _ = lobbysim::rollcall::parse(&text, Path::new("r.csv"));
+            let _ = lobbysim::scenario::members::parse_members_csv(&text, Path::new("m.csv"));
+        }
+
+        #[test]
+        fn rollcall_reader_never_panics_on_damaged_files(
+            at in any::<usize>(),
+            len in 0usize..16,
+            insert in prop_oneof![any::<String>(), "[YNAXZ,\"\n ]{0,6}"],
+        ) {
+            let damaged = damage(ROLLCALL, at, len, &insert);
+            if let Ok(r) = lobbysim::rollcall::parse(&damaged, Path::new("r.csv")) {
+                prop_assert_eq!(r.tally().iter().sum::<u64>(), r.votes.len() as u64);
+            }
+        }
+    }
+}
