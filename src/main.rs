@@ -9,7 +9,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use cli::{BacktestArgs, Cli, Command, PlotArgs, PriorArgs, ReportArgs, RunArgs, SimArgs};
+use cli::{
+    BacktestArgs, Cli, Command, ExactArgs, PlotArgs, PriorArgs, ReportArgs, RunArgs, SimArgs,
+};
 use lobbysim::progress::Progress;
 use lobbysim::report::{self, Exporter, Format, text::TextExporter};
 use lobbysim::{Forecast, RunOptions, Scenario, scenario};
@@ -49,6 +51,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(args) => html_report(&args, quiet),
         Command::Completions { shell } => completions(shell),
         Command::Man => man_page(),
+        Command::Exact(args) => run_exact(&args),
     }
 }
 
@@ -97,6 +100,12 @@ fn forecast_with_bar(s: &Scenario, sim: &SimArgs, quiet: bool) -> anyhow::Result
 
 fn run_forecast(args: &RunArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let s = scenario::load(&args.scenario)?;
+    let opts = run_options(&args.sim);
+    // Checked before simulating, so an unsolvable scenario fails fast.
+    let exact = args
+        .compare_exact
+        .then(|| lobbysim::exact::solve(&s, opts.compile(), None))
+        .transpose()?;
     let f = forecast_with_bar(&s, &args.sim, quiet)?;
     if let Some(p) = &args.plot {
         write_output(Some(p), &report::svg::yes_distribution(&f)?)?;
@@ -110,6 +119,27 @@ fn run_forecast(args: &RunArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         other => report::exporter(other),
     };
     write_output(args.output.as_deref(), &exporter.render(&f)?)?;
+    if let Some(e) = exact {
+        eprintln!(
+            "{}",
+            lobbysim::exact::compare(&f.counts.yes.histogram, &e.pmf[0])
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_exact(args: &ExactArgs) -> anyhow::Result<ExitCode> {
+    let s = scenario::load(&args.scenario)?;
+    let opts = lobbysim::model::CompileOptions {
+        without_blocs: args.without_blocs,
+    };
+    let e = lobbysim::exact::solve(&s, opts, args.order.map(|o| o as usize))?;
+    let r = lobbysim::exact::ExactReport::new(&s, &e, args.without_blocs);
+    let text = match args.format {
+        Format::Json => r.to_json()?,
+        _ => r.to_text(),
+    };
+    write_output(args.output.as_deref(), &text)?;
     Ok(ExitCode::SUCCESS)
 }
 
