@@ -8,13 +8,15 @@
 //!
 //! ```text
 //! P(absent | x) = a_i
-//! P(no | x)     = (1 − a_i)·Φ((t1_i − √g·x) / σ)
-//! P(yes | x)    = (1 − a_i)·Φ((√g·x − t2_i) / σ)
+//! P(no | x)     = n_i + (1 − p_i)·Φ((t1_i − √g·x) / σ)
+//! P(yes | x)    = y_i + (1 − p_i)·Φ((√g·x − t2_i) / σ)
 //! P(abstain | x) = 1 − a_i − P(no | x) − P(yes | x)
 //! ```
 //!
 //! with `t1_i`, `t2_i` the effective cut-points ([`crate::model::StateModel::cut_no`],
-//! [`crate::model::StateModel::cut_yes`]) and `a_i` the probability of not voting.
+//! [`crate::model::StateModel::cut_yes`]), `p_i` the base probability of not voting, `a_i` what
+//! remains of it after mobilisation and `y_i`, `n_i` the mobilised masses
+//! ([`crate::model::StateModel::conditional`]).
 //!
 //! **How.** For one value of `x`, the distribution of each count (yes, no, abstain, absent) is
 //! Poisson-binomial — the sum of independent indicators — computed by the convolution
@@ -50,7 +52,6 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::{CompileOptions, Model, StateModel};
-use crate::normal::cdf;
 use crate::report::ScenarioInfo;
 use crate::scenario::{ReferenceKind, Rule, Scenario};
 use crate::stats::{ChiSquare, chi_square_gof, poisson_binomial, total_variation};
@@ -367,17 +368,7 @@ fn integrate(states: &[StateModel], gh: &GaussHermite, rule: Option<Rule>) -> In
 
 /// One state's outcome probabilities given the global shock `x`.
 pub fn conditional_probs(s: &StateModel, x: f64) -> VoteProbs {
-    let present = 1.0 - s.p_absent;
-    let shift = s.loadings.global * x;
-    let sigma = s.loadings.idio;
-    let p_no = present * cdf((s.cut_no - shift) / sigma);
-    let p_yes = present * cdf((shift - s.cut_yes) / sigma);
-    VoteProbs {
-        p_yes,
-        p_no,
-        p_abstain: (present - p_no - p_yes).max(0.0),
-        p_absent: s.p_absent,
-    }
+    s.conditional(s.loadings.global * x, s.loadings.idio)
 }
 
 /// Count pmfs given the global shock `x` and, with a rule, the probability of adoption.
