@@ -30,6 +30,8 @@ pub enum Command {
     },
     /// Forecast a vote: simulate ballots and summarise them.
     Run(RunArgs),
+    /// Combine the shard files of `run --shard` into the forecast a single run prints.
+    Merge(MergeArgs),
 }
 
 /// Simulation options shared by commands that run the engine.
@@ -57,6 +59,35 @@ pub struct RunArgs {
     /// Simulation options.
     #[command(flatten)]
     pub sim: SimArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Output file; `-` or absent writes to standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Compute only shard i of n (1-based; contiguous chunk ranges) and write a shard file
+    /// (JSON with integer tallies) for `lobbysim merge`; `--format` is then ignored.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard, conflicts_with = "precision")]
+    pub shard: Option<lobbysim::shard::Shard>,
+    /// Keep adding ballots until the Monte Carlo standard error of P(adoption) and of every
+    /// reference probability is below P (e.g. 0.001); `--ballots` then caps the ballots.
+    #[arg(long, value_name = "P")]
+    pub precision: Option<f64>,
+}
+
+fn parse_shard(s: &str) -> Result<lobbysim::shard::Shard, String> {
+    lobbysim::shard::Shard::parse(s)
+}
+
+/// `lobbysim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard files written by `run --shard i/n` (all shards of one run, any order).
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Scenario file (default: the path recorded in the shards); must have the same SHA-256.
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

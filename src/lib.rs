@@ -33,6 +33,7 @@ pub mod report;
 pub mod rng;
 pub mod rollcall;
 pub mod scenario;
+pub mod shard;
 pub mod simulate;
 pub mod stats;
 pub mod synthetic;

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use cli::{Cli, Command, RunArgs, SimArgs};
+use cli::{Cli, Command, MergeArgs, RunArgs, SimArgs};
 use lobbysim::report::{self, Exporter, Format, text::TextExporter};
 use lobbysim::{RunOptions, scenario};
 
@@ -41,6 +41,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Validate { scenario } => validate(&scenario),
         Command::Run(args) => run_forecast(&args),
+        Command::Merge(args) => merge(&args),
     }
 }
 
@@ -79,6 +80,9 @@ fn run_options(sim: &SimArgs) -> RunOptions {
 }
 
 fn run_forecast(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    if args.shard.is_some() || args.precision.is_some() {
+        return run_sharded_or_adaptive(args);
+    }
     let s = scenario::load(&args.scenario)?;
     let f = lobbysim::forecast(&s, &run_options(&args.sim))?;
     let to_terminal = args.output.as_deref().is_none_or(|p| p == Path::new("-"))
@@ -90,6 +94,63 @@ fn run_forecast(args: &RunArgs) -> anyhow::Result<ExitCode> {
         other => report::exporter(other),
     };
     write_output(args.output.as_deref(), &exporter.render(&f)?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `run --shard i/n` (writes a shard file) or `run --precision P`.
+fn run_sharded_or_adaptive(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let s = scenario::load(&args.scenario)?;
+    let opts = run_options(&args.sim);
+    if let Some(shard) = args.shard {
+        let file = lobbysim::shard::run_shard(&s, &opts, shard)?;
+        write_output(args.output.as_deref(), &file.to_json()?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let p = args.precision.unwrap_or(f64::NAN);
+    let r = lobbysim::shard::forecast_to_precision(&s, &opts, p)?;
+    if r.reached {
+        eprintln!(
+            "precision {p} reached with {} ballots (largest standard error {:.3e})",
+            r.forecast.ballots, r.max_se
+        );
+    } else {
+        eprintln!(
+            "warning: precision {p} not reached: stopped at the cap of {} ballots \
+             (largest standard error {:.3e})",
+            r.forecast.ballots, r.max_se
+        );
+    }
+    render(&r.forecast, args.format, args.output.as_deref())
+}
+
+fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
+    let files = args
+        .shards
+        .iter()
+        .map(|p| Ok((p.clone(), lobbysim::shard::ShardFile::read(p)?)))
+        .collect::<lobbysim::Result<Vec<_>>>()?;
+    let merged = lobbysim::shard::merge(&files)?;
+    let path = args
+        .scenario
+        .clone()
+        .unwrap_or_else(|| merged.header.scenario_file.clone());
+    let s = scenario::load(&path)?;
+    render(&merged.forecast(&s)?, args.format, args.output.as_deref())
+}
+
+fn render(
+    f: &lobbysim::Forecast,
+    format: Format,
+    output: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let to_terminal = output.is_none_or(|p| p == Path::new("-")) && std::io::stdout().is_terminal();
+    let exporter: Box<dyn Exporter> = match format {
+        Format::Text => Box::new(TextExporter {
+            color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        }),
+        other => report::exporter(other),
+    };
+    write_output(output, &exporter.render(f)?)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -55,8 +55,8 @@ impl RunConfig {
     }
 }
 
-/// Integer tallies of a set of ballots.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Integer tallies of a set of ballots (serialised as is in shard files, see [`crate::shard`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Tally {
     /// Number of ballots tallied.
     pub ballots: u64,
