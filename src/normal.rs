@@ -61,17 +61,15 @@ pub fn quantile(p: f64) -> f64 {
     }
 }
 
-static TABLE: LazyLock<Vec<f64>> = LazyLock::new(|| {
-    (0..=TABLE_SIZE)
-        .map(|k| {
-            let p = k as f64 / TABLE_SIZE as f64;
-            if (TAIL..=1.0 - TAIL).contains(&p) {
-                inv_cdf_exact(p)
-            } else {
-                0.0 // never read: tails are inverted exactly
-            }
-        })
-        .collect()
+static TABLE: LazyLock<[f64; TABLE_SIZE + 1]> = LazyLock::new(|| {
+    std::array::from_fn(|k| {
+        let p = k as f64 / TABLE_SIZE as f64;
+        if (TAIL..=1.0 - TAIL).contains(&p) {
+            inv_cdf_exact(p)
+        } else {
+            0.0 // never read: tails use the tail table
+        }
+    })
 });
 
 /// `TAIL_TABLE[b·(TAIL_STEPS + 1) + j]` = Φ⁻¹(2^(TAIL_MIN_EXP + b) · (1 + j/TAIL_STEPS)).
@@ -89,7 +87,7 @@ static TAIL_TABLE: LazyLock<Vec<f64>> = LazyLock::new(|| {
 /// A fast standard normal quantile function for uniforms in (0, 1); see the module docs.
 #[derive(Clone, Copy)]
 pub struct FastInvNormal {
-    table: &'static [f64],
+    table: &'static [f64; TABLE_SIZE + 1],
     tail: &'static [f64],
 }
 
@@ -103,7 +101,7 @@ impl FastInvNormal {
     /// The shared, immutable table (built once per process).
     pub fn new() -> Self {
         FastInvNormal {
-            table: TABLE.as_slice(),
+            table: &TABLE,
             tail: TAIL_TABLE.as_slice(),
         }
     }
