@@ -18,10 +18,51 @@
 
 use serde::Serialize;
 
+use rayon::prelude::*;
+
+use crate::error::Result;
 use crate::model::Model;
 use crate::normal::cdf;
 use crate::scenario::Scenario;
+use crate::simulate::{RunConfig, in_pool, visit_chunk};
 use crate::vote::Outcome;
+
+/// Chunks weighted in parallel at a time; their tallies are then merged in chunk order, so the
+/// result does not depend on the thread count.
+const BATCH_CHUNKS: u64 = 64;
+
+/// The forecast conditioned on the scenario's evidence, from the same ballots (same seed,
+/// chunks and streams) as the unconditioned run; `None` if the scenario has no evidence.
+pub fn conditioned(s: &Scenario, model: &Model, cfg: &RunConfig) -> Result<Option<Conditioned>> {
+    let Some(em) = EvidenceModel::new(s, model) else {
+        return Ok(None);
+    };
+    let n = model.len();
+    let chunk = |k: u64| {
+        let mut t = WeightedTally::new(n);
+        visit_chunk(model, cfg, k, |b| {
+            let lw = em.log_weight(model, b.global, b.blocs, |i| b.votes[i]);
+            let adopted = model.rule.adopted(b.counts[0], b.counts[1]);
+            t.add(lw, b.counts, b.votes, adopted);
+        });
+        t
+    };
+    let total = in_pool(cfg.threads, || {
+        let mut total = WeightedTally::new(n);
+        let chunks = cfg.chunks();
+        let mut start = 0;
+        while start < chunks {
+            let end = (start + BATCH_CHUNKS).min(chunks);
+            let parts: Vec<WeightedTally> = (start..end).into_par_iter().map(chunk).collect();
+            for p in &parts {
+                total.merge(p);
+            }
+            start = end;
+        }
+        total
+    })?;
+    Ok(Some(Conditioned::new(s, &total)))
+}
 
 /// Below this effective sample size the conditioned forecast is flagged as unreliable.
 pub const MIN_ESS: f64 = 1000.0;

@@ -101,5 +101,7 @@ pub fn forecast_with_progress(
     let model = Model::with_options(s, opts.compile());
     limits::check_run_memory(&model, &cfg)?;
     let tally = simulate::simulate_chunks_with_progress(&model, &cfg, 0..cfg.chunks(), progress)?;
-    Ok(Forecast::new(s, &cfg, &tally, opts.without_blocs))
+    let mut f = Forecast::new(s, &cfg, &tally, opts.without_blocs);
+    f.conditioned = evidence::conditioned(s, &model, &cfg)?;
+    Ok(f)
 }

@@ -23,6 +23,7 @@ use crate::model::Model;
 use crate::normal::{FastInvNormal, unit_open};
 use crate::rng::chunk_rng;
 use crate::scenario::{MAX_BALLOTS, RngKind, Rule};
+use crate::vote::Outcome;
 use crate::with_chunk_rng;
 
 /// Ballots per chunk. Part of the reproducibility contract: changing it changes results.
@@ -462,7 +463,12 @@ pub fn simulate_chunks_with_progress(
                 },
             )
     };
-    match cfg.threads {
+    in_pool(cfg.threads, work)
+}
+
+/// Runs `work` on a pool of `threads` workers (`None`: rayon's global pool, all cores).
+pub fn in_pool<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send) -> Result<T> {
+    match threads {
         None => Ok(work()),
         Some(t) => {
             let pool = rayon::ThreadPoolBuilder::new()
@@ -479,6 +485,78 @@ pub fn simulate(model: &Model, cfg: &RunConfig) -> Result<Tally> {
     simulate_chunks(model, cfg, 0..cfg.chunks())
 }
 
+/// One simulated ballot as seen by [`visit_chunk`].
+pub struct Ballot<'a> {
+    /// The global shock `G`.
+    pub global: f64,
+    /// The bloc shocks `B_b`, in scenario bloc order.
+    pub blocs: &'a [f64],
+    /// Every state's vote, in scenario order.
+    pub votes: &'a [Outcome],
+    /// Counts of yes, no, abstain, absent.
+    pub counts: [u32; 4],
+}
+
+/// Replays chunk `k` of a run ballot by ballot with a straightforward implementation of the
+/// model (one `next_u32` per draw, per-state sums, leaders' votes looked up) on exactly the
+/// random numbers the fast kernel uses, calling `f` for each ballot. It is the reference the
+/// kernel is tested against, and serves computations that need each ballot's shocks and votes
+/// (evidence weighting). About 5× slower than the kernel.
+pub fn visit_chunk(m: &Model, cfg: &RunConfig, k: u64, mut f: impl FnMut(&Ballot<'_>)) {
+    let inv = FastInvNormal::new();
+    let n = m.len();
+    let mut shocks = vec![0.0; m.n_blocs];
+    let mut vote = vec![Outcome::Absent; n];
+    with_chunk_rng!(chunk_rng(cfg.rng, cfg.seed, k), |r| {
+        for _ in 0..cfg.chunk_len(k) {
+            let g = inv.inv(unit_open(r.next_u32()));
+            for s in shocks.iter_mut() {
+                *s = inv.inv(unit_open(r.next_u32()));
+            }
+            let mut counts = [0u32; 4];
+            for &i in &m.order {
+                let s = &m.states[i];
+                let u = unit_open(r.next_u32());
+                let [my, _, ma] = s.mobilised;
+                let o = if u < s.p_absent {
+                    Outcome::Absent
+                } else if u < s.p_absent + my {
+                    Outcome::Yes
+                } else if u < s.p_absent + my + ma {
+                    Outcome::Abstain
+                } else if u < s.base_absent {
+                    Outcome::No
+                } else {
+                    let eps = inv.inv((u - s.base_absent) / (1.0 - s.base_absent));
+                    let mut mu = s.loadings.global * g;
+                    for &(b, l) in &s.loadings.blocs {
+                        mu += l * shocks[b];
+                    }
+                    for &(l, infl, c) in &s.leaders {
+                        mu += infl * (vote[l].score() - c);
+                    }
+                    let z = mu + s.loadings.idio * eps;
+                    if z < s.cut_no {
+                        Outcome::No
+                    } else if z < s.cut_yes {
+                        Outcome::Abstain
+                    } else {
+                        Outcome::Yes
+                    }
+                };
+                vote[i] = o;
+                counts[o.index()] += 1;
+            }
+            f(&Ballot {
+                global: g,
+                blocs: &shocks,
+                votes: &vote,
+                counts,
+            });
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -492,60 +570,18 @@ mod tests {
         .unwrap()
     }
 
-    /// A straightforward implementation of the same model on the same random numbers: one
-    /// `next_u32` per draw, per-state sums of every term, leaders' realised votes looked up.
+    /// The straightforward implementation ([`visit_chunk`]) tallied like the kernel.
     fn reference_chunk(m: &Model, cfg: &RunConfig, k: u64) -> Tally {
-        let inv = FastInvNormal::new();
-        let n = m.len();
-        let mut t = Tally::new(n);
-        with_chunk_rng!(chunk_rng(cfg.rng, cfg.seed, k), |r| {
-            for _ in 0..cfg.chunk_len(k) {
-                let g = inv.inv(unit_open(r.next_u32()));
-                let shocks: Vec<f64> = (0..m.n_blocs)
-                    .map(|_| inv.inv(unit_open(r.next_u32())))
-                    .collect();
-                let mut vote = vec![crate::vote::Outcome::Absent; n];
-                let mut counts = [0u32; 4];
-                for &i in &m.order {
-                    let s = &m.states[i];
-                    let u = unit_open(r.next_u32());
-                    let [my, _, ma] = s.mobilised;
-                    let o = if u < s.p_absent {
-                        crate::vote::Outcome::Absent
-                    } else if u < s.p_absent + my {
-                        crate::vote::Outcome::Yes
-                    } else if u < s.p_absent + my + ma {
-                        crate::vote::Outcome::Abstain
-                    } else if u < s.base_absent {
-                        crate::vote::Outcome::No
-                    } else {
-                        let eps = inv.inv((u - s.base_absent) / (1.0 - s.base_absent));
-                        let mut mu = s.loadings.global * g;
-                        for &(b, l) in &s.loadings.blocs {
-                            mu += l * shocks[b];
-                        }
-                        for &(l, infl, c) in &s.leaders {
-                            mu += infl * (vote[l].score() - c);
-                        }
-                        let z = mu + s.loadings.idio * eps;
-                        if z < s.cut_no {
-                            crate::vote::Outcome::No
-                        } else if z < s.cut_yes {
-                            crate::vote::Outcome::Abstain
-                        } else {
-                            crate::vote::Outcome::Yes
-                        }
-                    };
-                    vote[i] = o;
-                    counts[o.index()] += 1;
-                    t.states[i][o.index()] += 1;
-                }
-                for (h, &c) in t.hist.iter_mut().zip(&counts) {
-                    h[c as usize] += 1;
-                }
-                t.adopted += u64::from(m.rule.adopted(counts[0], counts[1]));
-                t.ballots += 1;
+        let mut t = Tally::new(m.len());
+        visit_chunk(m, cfg, k, |b| {
+            for (i, o) in b.votes.iter().enumerate() {
+                t.states[i][o.index()] += 1;
             }
+            for (h, &c) in t.hist.iter_mut().zip(&b.counts) {
+                h[c as usize] += 1;
+            }
+            t.adopted += u64::from(m.rule.adopted(b.counts[0], b.counts[1]));
+            t.ballots += 1;
         });
         t
     }

@@ -243,3 +243,58 @@ fn more_ballots_for_an_existing_seed_extend_the_same_stream() {
     let again = lobbysim::simulate::simulate_chunk(&m, &cfg(100_000), 1);
     assert_eq!(first, again);
 }
+
+/// Evidence conditioning: with a strong global shock, observing an earlier vote with many yes
+/// votes (relative to the forecast) must move the conditioned yes mean up, and observing few
+/// must move it down; the conditioned output is identical for 1 and 3 threads.
+#[test]
+fn evidence_moves_the_forecast_toward_what_was_observed() {
+    let base = synthetic(60, 0.5, "");
+    let plain = forecast(
+        &base,
+        &RunOptions {
+            ballots: Some(20_000),
+            seed: Some(4),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let prior_mean = plain.counts.yes.mean;
+    assert!(plain.conditioned.is_none());
+    let run = |yes: u64, threads: usize| {
+        let mut s = base.clone();
+        let absent = 4;
+        let no = (60 - yes - absent) / 2;
+        s.evidence.push(lobbysim::scenario::Evidence {
+            label: "earlier vote".into(),
+            observed: [yes, no, 60 - yes - absent - no, absent],
+            shift: 0.0,
+            absent: Some(absent as f64 / 60.0),
+        });
+        let opts = RunOptions {
+            ballots: Some(20_000),
+            seed: Some(4),
+            threads: Some(threads),
+            without_blocs: false,
+        };
+        (forecast(&s, &opts).unwrap(), json(&s, &opts))
+    };
+    let (high, high_json) = run(40, 1);
+    let (low, _) = run(15, 1);
+    let h = high.conditioned.unwrap();
+    let l = low.conditioned.unwrap();
+    // Same ballots: the unconditioned part is unchanged.
+    assert_eq!(high.counts.yes.histogram, plain.counts.yes.histogram);
+    assert!(
+        h.yes_mean > prior_mean + 2.0,
+        "{} vs {prior_mean}",
+        h.yes_mean
+    );
+    assert!(
+        l.yes_mean < prior_mean - 2.0,
+        "{} vs {prior_mean}",
+        l.yes_mean
+    );
+    assert!(h.effective_sample_size > 100.0 && h.effective_sample_size < 20_000.0);
+    assert_eq!(high_json, run(40, 3).1, "thread invariance with evidence");
+}

@@ -182,6 +182,9 @@ pub struct Forecast {
     pub states: Vec<StateResult>,
     /// The [`SWING_STATES`] states with the most uncertain yes vote.
     pub swing_states: Vec<SwingState>,
+    /// The forecast conditioned on the scenario's `[[evidence]]` (absent when it has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conditioned: Option<crate::evidence::Conditioned>,
 }
 
 fn position(hist: &[u64], ballots: u64, actual: u64) -> CountPosition {
@@ -294,6 +297,7 @@ impl Forecast {
             },
             references,
             swing_states: swing_states(&states, SWING_STATES),
+            conditioned: None,
             states,
         }
     }

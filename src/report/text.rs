@@ -199,6 +199,33 @@ impl Exporter for TextExporter {
         }
         let _ = writeln!(o, "\n{}", self.heading("Yes votes (share of ballots)"));
         o.push_str(&yes_histogram(f));
+        if let Some(c) = &f.conditioned {
+            let _ = writeln!(
+                o,
+                "\n{}",
+                self.heading(&format!(
+                    "Conditioned on evidence: {}",
+                    c.evidence.join("; ")
+                ))
+            );
+            let _ = writeln!(
+                o,
+                "  effective sample size {:.0} of {} ballots",
+                c.effective_sample_size, c.ballots
+            );
+            if let Some(w) = &c.warning {
+                let _ = writeln!(o, "  warning: {w}");
+            }
+            let [q05, q50, q95] = c.yes_quantiles;
+            let _ = writeln!(
+                o,
+                "  yes: mean {:.2}, median {q50}, 90% interval [{q05}, {q95}]; P(adopted) = {:.4}",
+                c.yes_mean, c.adoption_probability
+            );
+            for (label, p) in &c.references {
+                let _ = writeln!(o, "  {label}: P = {p:.4}");
+            }
+        }
         let _ = writeln!(
             o,
             "\n{}",
