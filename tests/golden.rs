@@ -57,6 +57,20 @@ const GOLDEN: &[Golden] = &[
         simulates: true,
     },
     Golden {
+        name: "es11-4-run",
+        args: &[
+            "run",
+            "scenarios/unga-es11-4-2022.toml",
+            "--seed",
+            "20221012",
+            "--ballots",
+            "20000",
+            "--format",
+            "json",
+        ],
+        simulates: true,
+    },
+    Golden {
         name: "example-exact-without-blocs",
         args: &[
             "exact",

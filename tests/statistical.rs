@@ -51,6 +51,13 @@ struct Case {
 }
 
 const CASES: &[Case] = &[
+    // The shipped ES-11/4 forecast with bloc cohesion dropped (priors, campaigns, g = 0.05).
+    Case {
+        path: "scenarios/unga-es11-4-2022.toml",
+        without_blocs: true,
+        ballots: 100_000,
+        seed: 4,
+    },
     // The shipped example, blocs dropped (discipline pulls, campaigns, global shock g = 0.1).
     Case {
         path: "scenarios/example.toml",
