@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use lobbysim::report::Format;
+use lobbysim::tune::TuneFormat;
 
 /// Forecast UN General Assembly roll-call votes under lobbying and alliance effects.
 #[derive(Debug, Parser)]
@@ -30,6 +31,8 @@ pub enum Command {
     },
     /// Forecast a vote: simulate ballots and summarise them.
     Run(RunArgs),
+    /// Sweep one or two parameters over a grid (common random numbers at every point).
+    Sweep(SweepArgs),
 }
 
 /// Simulation options shared by commands that run the engine.
@@ -63,6 +66,36 @@ pub struct RunArgs {
     /// Output file; `-` or absent writes to standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+}
+
+/// Output options of the tuning commands.
+#[derive(Debug, Clone, Args)]
+pub struct TuneOutput {
+    /// Output format (`csv` only for sweep).
+    #[arg(long, value_enum, default_value_t = TuneFormat::Text)]
+    pub format: TuneFormat,
+    /// Output file; `-` or absent writes to standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// `lobbysim sweep`.
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  lobbysim sweep scenarios/example.toml --set 'campaign.\"Northern outreach\".strength=0:2:0.25'
+  lobbysim sweep scenarios/example.toml --set state.LLL.p_yes=0.2,0.4,0.6 --set bloc.\"Eastern Pact\".cohesion=0:0.8:0.4 --format csv")]
+pub struct SweepArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// PATH=START:END:STEP (or PATH=a,b,c): a parameter and its values; give one or two.
+    #[arg(long = "set", value_name = "PATH=START:END:STEP", required = true)]
+    pub set: Vec<String>,
+    /// Simulation options (the same seed is used at every grid point).
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Output options.
+    #[command(flatten)]
+    pub out: TuneOutput,
 }
 
 #[cfg(test)]

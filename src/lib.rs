@@ -35,6 +35,7 @@ pub mod rollcall;
 pub mod scenario;
 pub mod simulate;
 pub mod stats;
+pub mod tune;
 pub mod vote;
 
 pub use error::{Error, Problem, Result};

@@ -9,8 +9,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use cli::{Cli, Command, RunArgs, SimArgs};
+use cli::{Cli, Command, RunArgs, SimArgs, SweepArgs, TuneOutput};
 use lobbysim::report::{self, Exporter, Format, text::TextExporter};
+use lobbysim::tune::{self, Render};
 use lobbysim::{RunOptions, scenario};
 
 fn main() -> ExitCode {
@@ -41,6 +42,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Validate { scenario } => validate(&scenario),
         Command::Run(args) => run_forecast(&args),
+        Command::Sweep(args) => run_sweep(&args),
     }
 }
 
@@ -90,6 +92,22 @@ fn run_forecast(args: &RunArgs) -> anyhow::Result<ExitCode> {
         other => report::exporter(other),
     };
     write_output(args.output.as_deref(), &exporter.render(&f)?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
+    let s = scenario::load(&args.scenario)?;
+    let axes = args
+        .set
+        .iter()
+        .map(|a| tune::sweep::parse_axis(&s, a))
+        .collect::<Result<Vec<_>, _>>()?;
+    let r = tune::sweep::sweep(&s, &axes, &run_options(&args.sim))?;
+    write_tune(&args.out, &r)
+}
+
+fn write_tune(out: &TuneOutput, r: &impl Render) -> anyhow::Result<ExitCode> {
+    write_output(out.output.as_deref(), &r.render(out.format)?)?;
     Ok(ExitCode::SUCCESS)
 }
 
