@@ -9,7 +9,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 
-use cli::{Cli, Command, RunArgs, SimArgs, SweepArgs, TuneOutput};
+use cli::{
+    CalibrateArgs, Cli, Command, ExplainArgs, OptimizeArgs, RunArgs, SimArgs, SweepArgs, TuneOutput,
+};
 use lobbysim::report::{self, Exporter, Format, text::TextExporter};
 use lobbysim::tune::{self, Render};
 use lobbysim::{RunOptions, scenario};
@@ -43,6 +45,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate { scenario } => validate(&scenario),
         Command::Run(args) => run_forecast(&args),
         Command::Sweep(args) => run_sweep(&args),
+        Command::Calibrate(args) => run_calibrate(&args),
+        Command::Optimize(args) => run_optimize(&args),
+        Command::Explain(args) => run_explain(&args),
     }
 }
 
@@ -103,6 +108,52 @@ fn run_sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
         .map(|a| tune::sweep::parse_axis(&s, a))
         .collect::<Result<Vec<_>, _>>()?;
     let r = tune::sweep::sweep(&s, &axes, &run_options(&args.sim))?;
+    write_tune(&args.out, &r)
+}
+
+fn run_calibrate(args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
+    let s = scenario::load(&args.scenario)?;
+    let fit = args
+        .fit
+        .iter()
+        .map(|p| tune::ParamPath::parse(&s, p, "--fit"))
+        .collect::<Result<Vec<_>, _>>()?;
+    tune::calibrate::check_not_circular(&s, &args.against)?;
+    let rollcalls = args
+        .against
+        .iter()
+        .map(|p| lobbysim::rollcall::read(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let opts = tune::calibrate::CalibrateOptions {
+        run: RunOptions {
+            ballots: args.ballots,
+            seed: args.seed,
+            threads: args.threads.map(|t| t as usize),
+            without_blocs: false,
+        },
+    };
+    let r = tune::calibrate::calibrate(&s, &rollcalls, &fit, &opts)?;
+    write_tune(&args.out, &r)
+}
+
+fn run_optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
+    let s = scenario::load(&args.scenario)?;
+    let req = tune::optimize::Request::parse(
+        &s,
+        &args.campaign,
+        args.budget,
+        &args.objective,
+        args.steps,
+        args.candidates.as_deref(),
+        args.keep_targets,
+    )?;
+    let r = tune::optimize::optimize(&s, &req, &run_options(&args.sim))?;
+    write_tune(&args.out, &r)
+}
+
+fn run_explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
+    let s = scenario::load(&args.scenario)?;
+    let r = tune::explain::explain(&s, &args.iso3, &run_options(&args.sim))?;
     write_tune(&args.out, &r)
 }
 
