@@ -174,13 +174,13 @@ impl Likelihood<'_> {
         let t = self.scenario(values)?;
         let model = Model::with_options(&t, self.opts.compile());
         let mut p = model.marginals();
-        if model.has_leaders() {
-            let cfg = self.opts.config(&t);
-            let tally = simulate::simulate(&model, &cfg)?;
+        if let Some((sub, kept)) = super::leader_subscenario(&t).filter(|_| model.has_leaders()) {
+            let sub_model = Model::with_options(&sub, self.opts.compile());
+            let tally = simulate::simulate(&sub_model, &self.opts.config(&t))?;
             let n = tally.ballots as f64;
-            for (i, sm) in model.states.iter().enumerate() {
-                if !sm.leaders.is_empty() {
-                    p[i] = VoteProbs::from_array(tally.states[i].map(|c| c as f64 / n));
+            for (k, &i) in kept.iter().enumerate() {
+                if !model.states[i].leaders.is_empty() {
+                    p[i] = VoteProbs::from_array(tally.states[k].map(|c| c as f64 / n));
                 }
             }
         }
@@ -439,7 +439,7 @@ pub fn calibrate(
     }
     let p0 = lik.probs(&before)?;
     let (ll_before, brier_before) = (lik.loglik_of(&p0), lik.brier_of(&p0));
-    let max_iters = 300 * fit.len() as u64;
+    let max_iters = 200 * fit.len() as u64;
     let (hat, ll_hat, iterations) = maximise(&lik, &before, None, max_iters)?;
     let p1 = lik.probs(&hat)?;
     let fitted = fit
@@ -470,7 +470,8 @@ pub fn calibrate(
     } else {
         format!(
             "closed-form marginals; engine marginals ({} ballots, seed {}, common random \
-             numbers) for the {swayed} state(s) swayed by a leader",
+             numbers, simulating only these states and their leaders) for the {swayed} state(s) \
+             swayed by a leader",
             run.config(s).ballots,
             run.config(s).seed
         )
@@ -514,7 +515,7 @@ fn profile_bound(
     let target = ll_hat - CHI2_1_95 / 2.0;
     let b = lik.fit[j].bounds();
     let (lo, hi) = (b.lo, if b.hi_open { b.hi - 1e-9 } else { b.hi });
-    let inner = 60 * lik.fit.len() as u64;
+    let inner = 40 * lik.fit.len() as u64;
     let profile = |v: f64| -> Result<f64> {
         if lik.fit.len() == 1 {
             lik.loglik(&[v])
@@ -526,34 +527,54 @@ fn profile_bound(
     };
     let v0 = hat[j];
     let scale = (hi - lo).min(10.0);
-    let mut step = (0.02 * v0.abs()).max(1e-3 * scale);
-    let mut inside = v0;
+    let mut step = (0.05 * v0.abs()).max(5e-3 * scale);
+    let (mut inside, mut g_in) = (v0, ll_hat - target);
     let edge = if dir > 0.0 { hi } else { lo };
     // Bracket: walk outward, doubling, until the profile drops below the target or the bound.
-    let outside = loop {
+    let (outside, g_out) = loop {
         let v = v0 + dir * step;
         if (dir > 0.0 && v >= hi) || (dir < 0.0 && v <= lo) {
-            if profile(edge)? >= target {
+            let g = profile(edge)? - target;
+            if g >= 0.0 {
                 return Ok((edge, true));
             }
-            break edge;
+            break (edge, g);
         }
-        if profile(v)? < target {
-            break v;
+        let g = profile(v)? - target;
+        if g < 0.0 {
+            break (v, g);
         }
-        inside = v;
+        (inside, g_in) = (v, g);
         step *= 2.0;
     };
-    let (mut a, mut c) = (inside, outside);
-    for _ in 0..40 {
-        let mid = 0.5 * (a + c);
-        if profile(mid)? >= target {
-            a = mid;
-        } else {
-            c = mid;
-        }
-        if (c - a).abs() <= 1e-6 * (1.0 + v0.abs()) {
+    // Illinois (modified regula falsi) on g(v) = profile(v) − target, g(inside) ≥ 0 > g(outside).
+    let (mut a, mut ga, mut c, mut gc) = (inside, g_in, outside, g_out);
+    let tol = 1e-4 * (1.0 + v0.abs());
+    let mut side = 0i8;
+    for _ in 0..60 {
+        if (c - a).abs() <= tol {
             break;
+        }
+        let mut v = (a * gc - c * ga) / (gc - ga);
+        if !v.is_finite() || (v - a) * (v - c) >= 0.0 {
+            v = 0.5 * (a + c);
+        }
+        let g = profile(v)? - target;
+        if g.abs() < 1e-6 {
+            return Ok((v, false));
+        }
+        if g >= 0.0 {
+            (a, ga) = (v, g);
+            if side == 1 {
+                gc *= 0.5;
+            }
+            side = 1;
+        } else {
+            (c, gc) = (v, g);
+            if side == -1 {
+                ga *= 0.5;
+            }
+            side = -1;
         }
     }
     Ok((0.5 * (a + c), false))

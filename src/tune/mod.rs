@@ -100,6 +100,67 @@ pub trait Render: Serialize {
     }
 }
 
+/// The smallest scenario in which the states swayed by leaders vote exactly as in `s`: those
+/// states and (transitively) their leaders, with every bloc kept (members filtered, cohesion,
+/// discipline and leader unchanged, the discipline position fixed at its value in `s`) and
+/// campaign targets restricted to the kept states. Returns it with the full-scenario index of
+/// each kept state, or `None` if no state has a leader.
+///
+/// A state's latent score depends only on its own shifts and loadings, the shared shocks and
+/// its leaders' votes, so simulating this sub-scenario gives the swayed states' outcome
+/// distribution at a fraction of the cost (the random streams differ from the full run's).
+pub fn leader_subscenario(s: &Scenario) -> Option<(Scenario, Vec<usize>)> {
+    use crate::scenario::{Target, TargetKind};
+    let leaders = crate::alliance::leaders_of(s);
+    let mut keep = vec![false; s.states.len()];
+    let mut stack: Vec<usize> = (0..s.states.len())
+        .filter(|&i| !leaders[i].is_empty())
+        .collect();
+    if stack.is_empty() {
+        return None;
+    }
+    while let Some(i) = stack.pop() {
+        if !keep[i] {
+            keep[i] = true;
+            stack.extend(leaders[i].iter().map(|&(l, _)| l));
+        }
+    }
+    let kept: Vec<usize> = (0..s.states.len()).filter(|&i| keep[i]).collect();
+    let mut new_index = vec![usize::MAX; s.states.len()];
+    for (k, &i) in kept.iter().enumerate() {
+        new_index[i] = k;
+    }
+    let mut t = s.clone();
+    t.states = kept.iter().map(|&i| s.states[i].clone()).collect();
+    for (b, bloc) in t.blocs.iter_mut().enumerate() {
+        if bloc.discipline > 0.0 {
+            bloc.position = Some(crate::alliance::bloc_position(s, b));
+        }
+        bloc.members = bloc
+            .members
+            .iter()
+            .filter(|&&i| keep[i])
+            .map(|&i| new_index[i])
+            .collect();
+        bloc.leader = bloc.leader.filter(|&l| keep[l]).map(|l| new_index[l]);
+    }
+    for c in &mut t.campaigns {
+        c.targets = c
+            .targets
+            .iter()
+            .filter_map(|x| match x.kind {
+                TargetKind::State(i) if keep[i] => Some(Target {
+                    kind: TargetKind::State(new_index[i]),
+                    effort: x.effort,
+                }),
+                TargetKind::State(_) => None,
+                TargetKind::Bloc(_) => Some(*x),
+            })
+            .collect();
+    }
+    Some((t, kept))
+}
+
 #[cfg(test)]
 pub(crate) mod test_support {
     use std::path::Path;
@@ -110,5 +171,35 @@ pub(crate) mod test_support {
     pub fn example() -> Scenario {
         scenario::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.toml"))
             .expect("example scenario loads")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Model;
+
+    /// The sub-scenario's compiled states equal the full scenario's for every kept state
+    /// (cut-points, loadings, leaders with the same influence and centre).
+    #[test]
+    fn leader_subscenario_keeps_swayed_states_exact() {
+        let s = test_support::example();
+        let (t, kept) = leader_subscenario(&s).unwrap();
+        assert!(kept.len() < s.states.len());
+        let full = Model::new(&s);
+        let sub = Model::new(&t);
+        for (k, &i) in kept.iter().enumerate() {
+            let (a, b) = (&full.states[i], &sub.states[k]);
+            assert_eq!(a.cut_no, b.cut_no, "{}", s.states[i].iso3);
+            assert_eq!(a.cut_yes, b.cut_yes);
+            assert_eq!(a.p_absent, b.p_absent);
+            assert_eq!(a.loadings, b.loadings);
+            let leaders: Vec<(usize, f64, f64)> = a
+                .leaders
+                .iter()
+                .map(|&(l, x, c)| (kept.iter().position(|&j| j == l).unwrap(), x, c))
+                .collect();
+            assert_eq!(leaders, b.leaders);
+        }
     }
 }
