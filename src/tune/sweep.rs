@@ -283,9 +283,10 @@ impl Render for Sweep {
         for r in &rows {
             let _ = writeln!(o, "{}", line(r));
         }
-        if let Some(p) = self.points.first() {
+        if let Some(p) = self.points.first().filter(|p| !p.references.is_empty()) {
+            let _ = writeln!(o, "\nReferences");
             for r in &p.references {
-                let _ = writeln!(o, "\nP({}): {}", r.claim, r.label);
+                let _ = writeln!(o, "  P({}): {}", r.claim, r.label);
             }
         }
         o
