@@ -15,9 +15,11 @@
 //!
 //! **Leaders.** If bloc `b` has a leader `L`, every other member's latent score in a ballot is
 //! shifted by `λ_b·(v_L − E[v_L])`, where `v_L` is the leader's realised vote score in that
-//! ballot (yes +1, abstain/absent 0, no −1) and `E[v_L]` its expectation under the leader's
-//! marginal probabilities (computed without the leader's own leaders, if any). Centring keeps
-//! the followers' marginals close to their stated ones: the leader adds co-movement, not bias.
+//! ballot (yes +1, abstain/absent 0, no −1) and `E[v_L] = p_yes − p_no` its expectation under
+//! the leader's *base* position. Centring keeps the followers' marginals close to their stated
+//! ones when nothing moves the leader: the leader adds co-movement, not bias. Lobbying or
+//! disciplining the leader moves its votes away from that centre and carries the followers
+//! along.
 //! Leadership must be acyclic; states are simulated leaders first.
 
 use crate::scenario::{Scenario, leader_edges};

@@ -14,12 +14,39 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Hide the progress bar (it is shown on standard error only when that is a terminal).
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
 }
 
 const EXAMPLES: &str = "Examples:
   lobbysim validate scenarios/example.toml
   lobbysim run scenarios/example.toml
-  lobbysim run scenarios/example.toml --ballots 1000000 --seed 42 --threads 2 --format json --output out.json";
+  lobbysim run scenarios/example.toml --ballots 1000000 --seed 42 --threads 2 --format json --output out.json
+  lobbysim run scenarios/unga-es11-4-2022.toml
+  lobbysim prior --members data/members.csv --rollcall data/rollcalls/ES-11-1.csv=1 --rollcall data/rollcalls/ES-11-2.csv=1 -o members.csv
+  lobbysim backtest scenarios/backtest/es11-3-2022.toml --actual data/rollcalls/ES-11-3.csv
+  lobbysim run scenarios/example.toml --format csv --output states.csv --plot yes.svg
+  lobbysim run scenarios/example.toml --format md
+  lobbysim plot scenarios/example.toml -o yes.svg
+  lobbysim report scenarios/example.toml --seed 42 -o report.html
+  lobbysim completions bash > /etc/bash_completion.d/lobbysim
+  lobbysim man > lobbysim.1
+
+Set NO_COLOR to turn off colour; --quiet hides the progress bar.";
+
+const PLOT_EXAMPLES: &str = "Examples:
+  lobbysim plot scenarios/example.toml -o yes.svg
+  lobbysim plot scenarios/example.toml --ballots 200000 --seed 7 -o yes.svg";
+
+const REPORT_EXAMPLES: &str = "Examples:
+  lobbysim report scenarios/example.toml -o report.html
+  lobbysim report scenarios/example.toml --seed 7 --without-blocs -o no-blocs.html";
+
+const COMPLETIONS_EXAMPLES: &str = "Examples:
+  lobbysim completions bash > ~/.local/share/bash-completion/completions/lobbysim
+  lobbysim completions zsh > ~/.zfunc/_lobbysim
+  lobbysim completions fish > ~/.config/fish/completions/lobbysim.fish";
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
@@ -31,6 +58,26 @@ pub enum Command {
     },
     /// Forecast a vote: simulate ballots and summarise them.
     Run(RunArgs),
+    /// Estimate base positions from recorded roll calls and write a members CSV.
+    Prior(PriorArgs),
+    /// Score a scenario's forecast, and naive baselines, against a recorded roll call.
+    Backtest(BacktestArgs),
+    /// Chart the forecast distribution of the yes count as an SVG file.
+    #[command(after_help = PLOT_EXAMPLES)]
+    Plot(PlotArgs),
+    /// Write a self-contained HTML report (summary, chart, references, every state).
+    #[command(after_help = REPORT_EXAMPLES)]
+    Report(ReportArgs),
+    /// Print a shell completion script to standard output.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// Shell to complete for.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) to standard output.
+    #[command(after_help = "Example:\n  lobbysim man > lobbysim.1 && man ./lobbysim.1")]
+    Man,
     /// Sweep one or two parameters over a grid (common random numbers at every point).
     Sweep(SweepArgs),
     /// Fit parameters to recorded roll calls by maximum likelihood.
@@ -39,6 +86,62 @@ pub enum Command {
     Optimize(OptimizeArgs),
     /// Show how one state's vote probabilities arise, step by step.
     Explain(ExplainArgs),
+}
+
+/// `lobbysim prior`: either `--scenario` (its `[prior]` section) or `--members` with
+/// `--rollcall`s.
+#[derive(Debug, Args)]
+pub struct PriorArgs {
+    /// Take members, roll calls, weights and strengths from this scenario's `[prior]` section.
+    #[arg(long, conflicts_with_all = ["members", "rollcall"])]
+    pub scenario: Option<PathBuf>,
+    /// Members file with groups (`iso3,name,un_region`).
+    #[arg(long, required_unless_present = "scenario")]
+    pub members: Option<PathBuf>,
+    /// Roll-call CSV, optionally with a weight: `FILE` or `FILE=WEIGHT` (default weight 1);
+    /// repeat, oldest first.
+    #[arg(long = "rollcall", value_name = "FILE[=WEIGHT]", value_parser = parse_weighted,
+          required_unless_present = "scenario")]
+    pub rollcall: Vec<(PathBuf, f64)>,
+    /// α: pseudo-votes of the group in each state's estimate, a number > 0 or `auto`.
+    #[arg(long, default_value = "auto", conflicts_with = "scenario")]
+    pub strength: String,
+    /// β: pseudo-votes of the Assembly in each group's estimate, a number > 0 or `auto`.
+    #[arg(long, default_value = "auto", conflicts_with = "scenario")]
+    pub group_strength: String,
+    /// Output file; `-` or absent writes to standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// Splits `FILE=WEIGHT` (the weight must parse as a number; otherwise the whole is a file).
+fn parse_weighted(s: &str) -> Result<(PathBuf, f64), String> {
+    match s.rsplit_once('=') {
+        Some((file, w)) if !file.is_empty() => match w.trim().parse::<f64>() {
+            Ok(w) => Ok((PathBuf::from(file), w)),
+            Err(_) => Err(format!("{w:?} is not a weight (a number) in {s:?}")),
+        },
+        _ => Ok((PathBuf::from(s), 1.0)),
+    }
+}
+
+/// `lobbysim backtest`.
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// Scenario file (TOML) whose forecast is scored.
+    pub scenario: PathBuf,
+    /// Recorded roll call to score against (`iso3,country,vote`).
+    #[arg(long)]
+    pub actual: PathBuf,
+    /// Simulation options.
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = lobbysim::backtest::Format::Text)]
+    pub format: lobbysim::backtest::Format,
+    /// Output file; `-` or absent writes to standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
 }
 
 /// Simulation options shared by commands that run the engine.
@@ -70,6 +173,35 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Output file; `-` or absent writes to standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+    /// Also write the yes-distribution chart (SVG) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
+}
+
+/// `lobbysim plot`.
+#[derive(Debug, Args)]
+pub struct PlotArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Simulation options (same as `run`: same seed, same numbers).
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// SVG file to write; `-` or absent writes to standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// `lobbysim report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Simulation options (same as `run`: same seed, same numbers).
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// HTML file to write; `-` or absent writes to standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
@@ -191,5 +323,18 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn weighted_rollcalls_parse() {
+        assert_eq!(
+            parse_weighted("a/b.csv=0.5").unwrap(),
+            (PathBuf::from("a/b.csv"), 0.5)
+        );
+        assert_eq!(
+            parse_weighted("a/b.csv").unwrap(),
+            (PathBuf::from("a/b.csv"), 1.0)
+        );
+        assert!(parse_weighted("a.csv=heavy").is_err());
     }
 }

@@ -25,10 +25,14 @@
 #![deny(missing_docs)]
 
 pub mod alliance;
+pub mod backtest;
 pub mod error;
+pub mod evidence;
 pub mod lobbying;
 pub mod model;
 pub mod normal;
+pub mod prior;
+pub mod progress;
 pub mod report;
 pub mod rng;
 pub mod rollcall;
@@ -82,5 +86,19 @@ pub fn forecast(s: &Scenario, opts: &RunOptions) -> Result<Forecast> {
     let cfg = opts.config(s);
     let model = Model::with_options(s, opts.compile());
     let tally = simulate::simulate(&model, &cfg)?;
+    Ok(Forecast::new(s, &cfg, &tally, opts.without_blocs))
+}
+
+/// As [`forecast`], calling `progress(ballots)` after each simulated chunk (from worker
+/// threads, in no particular order) — e.g. to advance a [`progress::Progress`] bar. The
+/// callback cannot change the results: they are identical to [`forecast`]'s.
+pub fn forecast_with_progress(
+    s: &Scenario,
+    opts: &RunOptions,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Forecast> {
+    let cfg = opts.config(s);
+    let model = Model::with_options(s, opts.compile());
+    let tally = simulate::simulate_chunks_with_progress(&model, &cfg, 0..cfg.chunks(), progress)?;
     Ok(Forecast::new(s, &cfg, &tally, opts.without_blocs))
 }

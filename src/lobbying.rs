@@ -10,8 +10,14 @@
 //! so returns diminish: effort 1 reaches 63% of the maximum shift, effort 2 reaches 86%, effort
 //! 3 reaches 95%. Direction `yes` adds δ to the latent score, `no` subtracts it, and `abstain`
 //! widens the abstain band by δ on both sides (moving mass from yes and from no into abstain).
-//! A campaign's `turnout` share τ also lowers the state's latent propensity to be absent by τ·δ.
 //! Shifts of several campaigns add up.
+//!
+//! **Mobilisation.** A campaign with `turnout` share τ also brings absent delegations to vote its
+//! way: it mobilises a share `μ = min(1, τ · susceptibility · (1 − exp(−e)))` of the state's base
+//! absence probability. With several campaigns the absence probability becomes
+//! `p_absent · Π(1 − μ_c)`, and the freed mass is split among the campaigns' directions in
+//! proportion to their `μ_c`. Mobilised delegations vote the campaign's direction (yes, no or
+//! abstain) — so a yes campaign can only move a state toward yes.
 
 use serde::Serialize;
 
@@ -22,15 +28,43 @@ pub fn saturation(effort: f64) -> f64 {
     -(-effort).exp_m1()
 }
 
-/// The shifts lobbying applies to one state, in latent standard deviations.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+/// The effects lobbying has on one state.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Shift {
-    /// Added to the latent score (positive toward yes).
+    /// Added to the latent score, in standard deviations (positive toward yes).
     pub location: f64,
-    /// Added to the width of the abstain band on each side (≥ 0).
+    /// Added to the width of the abstain band on each side, in standard deviations (≥ 0).
     pub widen: f64,
-    /// Subtracted from the latent absence propensity (≥ 0 lowers P(absent)).
-    pub turnout: f64,
+    /// Share of the base absence probability that stays absent, `Π(1 − μ_c)`, in [0, 1].
+    pub keep_absent: f64,
+    /// Sum of mobilisation shares `μ_c` of campaigns by direction (yes, no, abstain), each ≥ 0.
+    pub mobilise: [f64; 3],
+}
+
+impl Default for Shift {
+    fn default() -> Self {
+        Shift {
+            location: 0.0,
+            widen: 0.0,
+            keep_absent: 1.0,
+            mobilise: [0.0; 3],
+        }
+    }
+}
+
+impl Shift {
+    /// How the state's base absence probability `p_absent` is redistributed: the remaining
+    /// absence probability and the mobilised masses voting yes, no and abstain (summing with it
+    /// to `p_absent`).
+    pub fn absence_split(&self, p_absent: f64) -> (f64, [f64; 3]) {
+        let stay = p_absent * self.keep_absent;
+        let total: f64 = self.mobilise.iter().sum();
+        if total <= 0.0 {
+            return (p_absent, [0.0; 3]);
+        }
+        let freed = p_absent - stay;
+        (stay, self.mobilise.map(|m| freed * m / total))
+    }
 }
 
 impl std::ops::Add for Shift {
@@ -41,23 +75,29 @@ impl std::ops::Add for Shift {
         Shift {
             location: self.location + o.location,
             widen: self.widen + o.widen,
-            turnout: self.turnout + o.turnout,
+            keep_absent: self.keep_absent * o.keep_absent,
+            mobilise: std::array::from_fn(|k| self.mobilise[k] + o.mobilise[k]),
         }
     }
 }
 
 /// The shift one campaign gives a state with the given total effort and susceptibility.
 pub fn campaign_shift(c: &Campaign, effort: f64, susceptibility: f64) -> Shift {
-    let delta = c.strength * susceptibility * saturation(effort);
-    let (location, widen) = match c.direction {
-        Direction::Yes => (delta, 0.0),
-        Direction::No => (-delta, 0.0),
-        Direction::Abstain => (0.0, delta),
+    let sat = saturation(effort);
+    let delta = c.strength * susceptibility * sat;
+    let (location, widen, k) = match c.direction {
+        Direction::Yes => (delta, 0.0, 0),
+        Direction::No => (-delta, 0.0, 1),
+        Direction::Abstain => (0.0, delta, 2),
     };
+    let mu = (c.turnout * susceptibility * sat).min(1.0);
+    let mut mobilise = [0.0; 3];
+    mobilise[k] = mu;
     Shift {
         location,
         widen,
-        turnout: c.turnout * delta,
+        keep_absent: 1.0 - mu,
+        mobilise,
     }
 }
 
@@ -114,7 +154,12 @@ mod tests {
         };
         let s = campaign_shift(&c, 1.0, 1.0);
         assert!(s.location > 0.0 && s.widen == 0.0);
-        assert!((s.turnout - 0.5 * s.location).abs() < 1e-15);
+        let mu = 0.5 * saturation(1.0);
+        assert!((s.keep_absent - (1.0 - mu)).abs() < 1e-15);
+        assert_eq!(s.mobilise, [mu, 0.0, 0.0]);
+        let (stay, moved) = s.absence_split(0.2);
+        assert!((stay + moved.iter().sum::<f64>() - 0.2).abs() < 1e-15);
+        assert!(moved[0] > 0.0 && moved[1] == 0.0);
         c.direction = Direction::No;
         assert!(campaign_shift(&c, 1.0, 1.0).location < 0.0);
         c.direction = Direction::Abstain;

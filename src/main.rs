@@ -10,11 +10,13 @@ use anyhow::Context;
 use clap::Parser;
 
 use cli::{
-    CalibrateArgs, Cli, Command, ExplainArgs, OptimizeArgs, RunArgs, SimArgs, SweepArgs, TuneOutput,
+    BacktestArgs, CalibrateArgs, Cli, Command, ExplainArgs, OptimizeArgs, PlotArgs, PriorArgs,
+    ReportArgs, RunArgs, SimArgs, SweepArgs, TuneOutput,
 };
+use lobbysim::progress::Progress;
 use lobbysim::report::{self, Exporter, Format, text::TextExporter};
 use lobbysim::tune::{self, Render};
-use lobbysim::{RunOptions, scenario};
+use lobbysim::{Forecast, RunOptions, Scenario, scenario};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -41,9 +43,16 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let quiet = cli.quiet;
     match cli.command {
         Command::Validate { scenario } => validate(&scenario),
-        Command::Run(args) => run_forecast(&args),
+        Command::Run(args) => run_forecast(&args, quiet),
+        Command::Prior(args) => run_prior(&args),
+        Command::Backtest(args) => run_backtest(&args),
+        Command::Plot(args) => plot(&args, quiet),
+        Command::Report(args) => html_report(&args, quiet),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man_page(),
         Command::Sweep(args) => run_sweep(&args),
         Command::Calibrate(args) => run_calibrate(&args),
         Command::Optimize(args) => run_optimize(&args),
@@ -85,9 +94,21 @@ fn run_options(sim: &SimArgs) -> RunOptions {
     }
 }
 
-fn run_forecast(args: &RunArgs) -> anyhow::Result<ExitCode> {
+/// Runs the forecast with a progress bar on stderr (hidden when not a terminal or `quiet`).
+fn forecast_with_bar(s: &Scenario, sim: &SimArgs, quiet: bool) -> anyhow::Result<Forecast> {
+    let opts = run_options(sim);
+    let bar = Progress::for_stderr(opts.config(s).ballots, quiet);
+    let f = lobbysim::forecast_with_progress(s, &opts, &|n| bar.advance(n));
+    bar.finish();
+    Ok(f?)
+}
+
+fn run_forecast(args: &RunArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let s = scenario::load(&args.scenario)?;
-    let f = lobbysim::forecast(&s, &run_options(&args.sim))?;
+    let f = forecast_with_bar(&s, &args.sim, quiet)?;
+    if let Some(p) = &args.plot {
+        write_output(Some(p), &report::svg::yes_distribution(&f)?)?;
+    }
     let to_terminal = args.output.as_deref().is_none_or(|p| p == Path::new("-"))
         && std::io::stdout().is_terminal();
     let exporter: Box<dyn Exporter> = match args.format {
@@ -97,6 +118,90 @@ fn run_forecast(args: &RunArgs) -> anyhow::Result<ExitCode> {
         other => report::exporter(other),
     };
     write_output(args.output.as_deref(), &exporter.render(&f)?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_prior(args: &PriorArgs) -> anyhow::Result<ExitCode> {
+    use lobbysim::prior::{self, Settings, Strength};
+    let inputs = match &args.scenario {
+        Some(path) => scenario::load_with_prior(path)?.1.with_context(|| {
+            format!("{} has no [prior] section to estimate from", path.display())
+        })?,
+        None => {
+            let strength = |s: &str, flag: &str| {
+                Strength::parse(s).map_err(|m| anyhow::anyhow!("--{flag}: {m}"))
+            };
+            let settings = Settings {
+                strength: strength(&args.strength, "strength")?,
+                group_strength: strength(&args.group_strength, "group-strength")?,
+            };
+            let members = args.members.as_deref().context("--members is required")?;
+            prior::Inputs::read(members, &args.rollcall, settings)?
+        }
+    };
+    let est = prior::estimate(&inputs)?;
+    eprintln!(
+        "prior: {} states, {} roll calls, strength α per group: {}; group strength β = {:.4}{}",
+        est.states.len(),
+        inputs.rollcalls.len(),
+        est.strengths_text(),
+        est.group_strength,
+        est.selection.map_or(String::new(), |s| format!(
+            " (leave-one-roll-call-out log loss {:.4} over {} folds)",
+            s.cv_log_loss, s.folds
+        ))
+    );
+    write_output(args.output.as_deref(), &prior::members_csv(&est, &inputs))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_backtest(args: &BacktestArgs) -> anyhow::Result<ExitCode> {
+    let (s, prior) = scenario::load_with_prior(&args.scenario)?;
+    let actual = lobbysim::rollcall::read(&args.actual)?;
+    let b = lobbysim::backtest::backtest(&s, prior.as_ref(), &actual, &run_options(&args.sim))?;
+    for w in &b.warnings {
+        eprintln!("warning: {w}");
+    }
+    write_output(
+        args.output.as_deref(),
+        &lobbysim::backtest::render(&b, args.format)?,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn plot(args: &PlotArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    let s = scenario::load(&args.scenario)?;
+    let f = forecast_with_bar(&s, &args.sim, quiet)?;
+    write_output(
+        args.output.as_deref(),
+        &report::svg::SvgExporter.render(&f)?,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn html_report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    let s = scenario::load(&args.scenario)?;
+    let f = forecast_with_bar(&s, &args.sim, quiet)?;
+    write_output(
+        args.output.as_deref(),
+        &report::html::HtmlExporter.render(&f)?,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "lobbysim", &mut buf);
+    write_output(None, &String::from_utf8(buf)?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn man_page() -> anyhow::Result<ExitCode> {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(cmd).render(&mut buf)?;
+    write_output(None, &String::from_utf8(buf)?)?;
     Ok(ExitCode::SUCCESS)
 }
 

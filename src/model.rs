@@ -2,9 +2,10 @@
 //!
 //! For state `i` with base probabilities `(p_yes, p_no, p_abstain, p_absent)`:
 //!
-//! * **Turnout.** The state is absent with probability `a_i = Φ(Φ⁻¹(p_absent) − τ_i)`, where
-//!   `τ_i` is the lobbying turnout shift (0 without campaigns). Absence is independent of the
-//!   latent vote score.
+//! * **Turnout.** The state is absent with probability `p_absent`; campaigns with a `turnout`
+//!   share mobilise part of that mass to vote their way ([`crate::lobbying`]): what remains
+//!   absent is `a_i ≤ p_absent`, and masses `y_i, n_i, b_i` vote yes, no, abstain. Absence and
+//!   mobilisation are independent of the latent vote score.
 //! * **Vote.** Present, it votes by an ordered probit on the latent score
 //!   `z_i = m_i + √g·G + Σ_b λ_ib·B_b + σ_i·ε_i + leader terms`, with `G`, `B_b`, `ε_i`
 //!   independent standard normal shocks (global, per bloc, idiosyncratic; see
@@ -16,7 +17,13 @@
 //! With no campaigns, no discipline and no leaders, `m = w = τ = 0` and `z ~ N(0, 1)` for any
 //! cohesion and global correlation, so every state's marginal probabilities equal the stated
 //! ones exactly. Without leaders the marginals are known in closed form ([`Model::marginals`]):
-//! `P(no) = (1 − a)·Φ(t1 − w − m)`, `P(yes) = (1 − a)·(1 − Φ(t2 + w − m))`.
+//! `P(no) = n + (1 − p_absent)·Φ(t1 − w − m)`, `P(yes) = y + (1 − p_absent)·(1 − Φ(t2 + w − m))`.
+//!
+//! In a ballot, the state's one uniform `u` is read as: absent if `u < a`; mobilised yes, then
+//! abstain, then no in the next segments up to `p_absent`; otherwise present with latent noise
+//! `Φ⁻¹((u − p_absent)/(1 − p_absent))`. Raising a yes campaign only moves `u`-segments toward
+//! yes and the latent score up, so with common random numbers each state's vote can only move
+//! toward yes, ballot by ballot.
 //!
 //! A state given `p_no = 0` (or `p_yes = 0`) has an infinite cut-point: no shift makes that
 //! outcome possible. Zero probabilities are hard constraints.
@@ -40,15 +47,20 @@ pub struct StateModel {
     pub lobbying: Shift,
     /// Sum of the discipline pulls of the state's blocs.
     pub discipline: f64,
-    /// Probability of being absent after turnout shifts, in [0, 1].
+    /// Base probability of not voting (before mobilisation), in [0, 1].
+    pub base_absent: f64,
+    /// Probability of being absent after mobilisation, in [0, `base_absent`].
     pub p_absent: f64,
+    /// Mobilised probability masses voting yes, no and abstain (sum `base_absent − p_absent`).
+    pub mobilised: [f64; 3],
     /// Effective cut-point: vote no if the *noise* part of the latent score is below it.
     pub cut_no: f64,
     /// Effective cut-point: vote yes if the noise part is at or above it.
     pub cut_yes: f64,
     /// Noise composition.
     pub loadings: Loadings,
-    /// `(leader state, influence, centre)` for each leader that sways this state.
+    /// `(leader state, influence, centre)` for each leader that sways this state; the centre is
+    /// the leader's base expected vote score `p_yes − p_no`.
     pub leaders: Vec<(usize, f64, f64)>,
 }
 
@@ -60,13 +72,14 @@ impl StateModel {
 
     /// Marginal probabilities ignoring leader effects (exact when the state has no leader).
     pub fn marginal(&self) -> VoteProbs {
-        let present = 1.0 - self.p_absent;
-        let p_no = present * cdf(self.cut_no);
-        let p_yes = present * (1.0 - cdf(self.cut_yes));
+        let present = 1.0 - self.base_absent;
+        let latent_no = present * cdf(self.cut_no);
+        let latent_yes = present * (1.0 - cdf(self.cut_yes));
+        let latent_abstain = (present - latent_no - latent_yes).max(0.0);
         VoteProbs {
-            p_yes,
-            p_no,
-            p_abstain: (present - p_no - p_yes).max(0.0),
+            p_yes: self.mobilised[0] + latent_yes,
+            p_no: self.mobilised[1] + latent_no,
+            p_abstain: self.mobilised[2] + latent_abstain,
             p_absent: self.p_absent,
         }
     }
@@ -127,18 +140,16 @@ impl Model {
                 let base_cut_yes = quantile(q_no_ab.min(1.0));
                 let sh = shifts[i];
                 let m = sh.location + discipline[i];
-                let p_absent = if b.p_absent <= 0.0 || b.p_absent >= 1.0 || sh.turnout == 0.0 {
-                    b.p_absent
-                } else {
-                    cdf(quantile(b.p_absent) - sh.turnout)
-                };
+                let (p_absent, mobilised) = sh.absence_split(b.p_absent);
                 StateModel {
                     state: i,
                     base_cut_no,
                     base_cut_yes,
                     lobbying: sh,
                     discipline: discipline[i],
+                    base_absent: b.p_absent,
                     p_absent,
+                    mobilised,
                     cut_no: base_cut_no - sh.widen - m,
                     cut_yes: base_cut_yes + sh.widen - m,
                     loadings: loadings[i].clone(),
@@ -146,13 +157,12 @@ impl Model {
                 }
             })
             .collect();
-        // Leader centres use the leaders' marginals without their own leader effects.
-        let centres: Vec<f64> = states
+        // Leader centres: the expected vote score of the leader's *base* position, so that
+        // lobbying or disciplining a leader carries its followers along.
+        let centres: Vec<f64> = s
+            .states
             .iter()
-            .map(|m| {
-                let p = m.marginal();
-                p.p_yes - p.p_no
-            })
+            .map(|st| st.base.p_yes - st.base.p_no)
             .collect();
         for (i, ls) in leaders.into_iter().enumerate() {
             states[i].leaders = ls

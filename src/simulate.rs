@@ -108,7 +108,9 @@ struct Kernel {
     n_blocs: usize,
     rule: Rule,
     state: Vec<usize>,
-    p_absent: Vec<f64>,
+    /// Upper ends of the u-segments: absent, mobilised yes, mobilised abstain, mobilised no
+    /// (the last equals the base absence probability, where the latent part starts).
+    seg: Vec<[f64; 4]>,
     inv_present: Vec<f64>,
     cut_no: Vec<f64>,
     cut_yes: Vec<f64>,
@@ -134,7 +136,7 @@ impl Kernel {
             n_blocs: m.n_blocs,
             rule: m.rule,
             state: m.order.clone(),
-            p_absent: Vec::new(),
+            seg: Vec::new(),
             inv_present: Vec::new(),
             cut_no: Vec::new(),
             cut_yes: Vec::new(),
@@ -151,9 +153,15 @@ impl Kernel {
         };
         for &i in &m.order {
             let s = &m.states[i];
-            k.p_absent.push(s.p_absent);
-            k.inv_present.push(if s.p_absent < 1.0 {
-                1.0 / (1.0 - s.p_absent)
+            let [y, _, a] = s.mobilised;
+            k.seg.push([
+                s.p_absent,
+                s.p_absent + y,
+                s.p_absent + y + a,
+                s.base_absent,
+            ]);
+            k.inv_present.push(if s.base_absent < 1.0 {
+                1.0 / (1.0 - s.base_absent)
             } else {
                 0.0
             });
@@ -189,10 +197,19 @@ impl Kernel {
             let mut counts = [0u32; 4];
             for p in 0..n {
                 let u = unit_open(rng.next_u32());
-                let o = if u < self.p_absent[p] {
-                    Outcome::Absent
+                let seg = &self.seg[p];
+                let o = if u < seg[3] {
+                    if u < seg[0] {
+                        Outcome::Absent
+                    } else if u < seg[1] {
+                        Outcome::Yes
+                    } else if u < seg[2] {
+                        Outcome::Abstain
+                    } else {
+                        Outcome::No
+                    }
                 } else {
-                    let v = (u - self.p_absent[p]) * self.inv_present[p];
+                    let v = (u - seg[3]) * self.inv_present[p];
                     let mut z = self.global[p] * global + self.idio[p] * self.inv.inv(v);
                     let (b0, b1) = (self.bloc_start[p] as usize, self.bloc_start[p + 1] as usize);
                     for j in b0..b1 {

@@ -3,7 +3,11 @@
 //! Every format is an [`Exporter`] in a file of its own; the JSON layout is documented in
 //! `docs/json-schema.md` and is what the field docs below describe.
 
+pub mod csv;
+pub mod html;
 pub mod json;
+pub mod markdown;
+pub mod svg;
 pub mod text;
 
 use serde::Serialize;
@@ -322,6 +326,13 @@ pub enum Format {
     Text,
     /// Machine-readable JSON (documented in docs/json-schema.md).
     Json,
+    /// Per-state table as CSV: `iso3,name,p_yes,p_no,p_abstain,p_absent`.
+    Csv,
+    /// Count histograms as CSV: `outcome,count,ballots`.
+    CsvHistogram,
+    /// Markdown summary ready to paste.
+    #[value(name = "md", alias = "markdown")]
+    Md,
 }
 
 /// Renders a forecast in one format.
@@ -335,5 +346,8 @@ pub fn exporter(format: Format) -> Box<dyn Exporter> {
     match format {
         Format::Text => Box::new(text::TextExporter { color: false }),
         Format::Json => Box::new(json::JsonExporter),
+        Format::Csv => Box::new(csv::CsvExporter),
+        Format::CsvHistogram => Box::new(csv::HistogramCsvExporter),
+        Format::Md => Box::new(markdown::MarkdownExporter),
     }
 }

@@ -17,6 +17,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Problem, Result};
+use crate::prior::{self, Strength};
 use crate::vote::{Outcome, VoteProbs};
 use raw::RawScenario;
 
@@ -224,7 +225,8 @@ pub struct Campaign {
     pub direction: Direction,
     /// Maximum latent shift, in standard deviations, on a saturated target of susceptibility 1.
     pub strength: f64,
-    /// Share of the shift that also lowers the target's latent propensity to be absent (≥ 0).
+    /// Share of a saturated, susceptibility-1 target's absence probability that the campaign
+    /// mobilises to vote its way, in [0, 1] (see [`crate::lobbying`]).
     pub turnout: f64,
     /// Targets with their efforts.
     pub targets: Vec<Target>,
@@ -367,6 +369,22 @@ pub struct Reference {
     pub kind: ReferenceKind,
 }
 
+/// Observed totals of a related earlier vote, mapped onto this resolution's model: in the same
+/// ballot (same global and bloc shocks, same leaders' votes), each state votes on the evidence
+/// vote by the same ordered probit with its latent score shifted by `shift` and a fresh
+/// idiosyncratic shock, and is absent with probability `absent` (or its own base `p_absent`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    /// Label shown in reports.
+    pub label: String,
+    /// Observed counts in outcome order (yes, no, abstain, absent), summing to the members.
+    pub observed: [u64; 4],
+    /// Latent shift of every state on the evidence vote, in standard deviations.
+    pub shift: f64,
+    /// Common absence probability on the evidence vote, if given.
+    pub absent: Option<f64>,
+}
+
 /// A validated scenario: everything needed to build the vote model and run it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {
@@ -390,6 +408,8 @@ pub struct Scenario {
     pub campaigns: Vec<Campaign>,
     /// References.
     pub references: Vec<Reference>,
+    /// Evidence to condition the forecast on (may be empty).
+    pub evidence: Vec<Evidence>,
     /// Roll-call files the base positions were estimated from (empty when positions are typed
     /// in). Fitting parameters against one of these is circular.
     pub prior_rollcalls: Vec<PathBuf>,
@@ -416,6 +436,18 @@ pub fn load(path: &Path) -> Result<Scenario> {
 /// Parses and validates scenario text as if read from `path` (used for messages, for the
 /// folder that relative paths start from, and for the recorded file name).
 pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
+    parse_with_prior(text, path).map(|(s, _)| s)
+}
+
+/// Like [`load`], also returning what the `[prior]` section estimated from (members, weighted
+/// roll calls, settings), or `None` for a scenario without `[prior]`.
+pub fn load_with_prior(path: &Path) -> Result<(Scenario, Option<prior::Inputs>)> {
+    let text = members::read_text(path)?;
+    parse_with_prior(&text, path)
+}
+
+/// Like [`parse`], also returning the `[prior]` inputs (see [`load_with_prior`]).
+pub fn parse_with_prior(text: &str, path: &Path) -> Result<(Scenario, Option<prior::Inputs>)> {
     let sha256 = hex(&Sha256::digest(text.as_bytes()));
     let raw: RawScenario = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start));
@@ -427,6 +459,9 @@ pub fn parse(text: &str, path: &Path) -> Result<Scenario> {
         base,
         text,
         problems: Vec::new(),
+        prior_rollcalls: Vec::new(),
+        prior: None,
+        states_failed: false,
     }
     .build(raw, sha256)
 }
@@ -449,6 +484,13 @@ struct Validator<'a> {
     base: PathBuf,
     text: &'a str,
     problems: Vec<Problem>,
+    /// Roll calls read by `[prior]`, in the order given.
+    prior_rollcalls: Vec<PathBuf>,
+    /// What `[prior]` estimated from, if the section is present and valid.
+    prior: Option<prior::Inputs>,
+    /// The members file or `[prior]` could not be read: later checks would only repeat that
+    /// every state is unknown.
+    states_failed: bool,
 }
 
 impl Validator<'_> {
@@ -468,11 +510,18 @@ impl Validator<'_> {
         }
     }
 
-    fn build(mut self, raw: RawScenario, sha256: String) -> Result<Scenario> {
+    fn build(
+        mut self,
+        raw: RawScenario,
+        sha256: String,
+    ) -> Result<(Scenario, Option<prior::Inputs>)> {
         let simulation = self.simulation(&raw.simulation);
         let model = self.model(&raw.model);
         let rule = self.rule(&raw.rule);
         let states = self.states(&raw);
+        if self.states_failed {
+            return Err(Error::Invalid(self.problems));
+        }
         let index: HashMap<String, usize> = states
             .iter()
             .enumerate()
@@ -482,58 +531,135 @@ impl Validator<'_> {
         self.check_leader_cycles(&raw, &blocs, &states);
         let campaigns = self.campaigns(&raw, &index, &blocs);
         let references = self.references(&raw, states.len());
+        let evidence = self.evidence(&raw, states.len());
         if raw.scenario.name.trim().is_empty() {
             self.problem(Some(1), "[scenario].name", "must not be empty");
         }
         if !self.problems.is_empty() {
             return Err(Error::Invalid(self.problems));
         }
-        Ok(Scenario {
-            file: self.file,
-            sha256,
-            meta: Meta {
-                name: raw.scenario.name,
-                date: raw.scenario.date,
-                description: raw.scenario.description,
+        Ok((
+            Scenario {
+                file: self.file,
+                sha256,
+                meta: Meta {
+                    name: raw.scenario.name,
+                    date: raw.scenario.date,
+                    description: raw.scenario.description,
+                },
+                simulation,
+                model,
+                rule,
+                states,
+                blocs,
+                campaigns,
+                references,
+                evidence,
+                prior_rollcalls: self.prior_rollcalls,
             },
-            simulation,
-            model,
-            rule,
-            states,
-            blocs,
-            campaigns,
-            references,
-            prior_rollcalls: Vec::new(),
-        })
+            self.prior,
+        ))
+    }
+
+    /// Estimates base positions from `[prior]`: the rows of a members CSV, with the members
+    /// file as their path. Problems are recorded; `None` if the section itself is invalid.
+    fn prior_rows(
+        &mut self,
+        p: &toml::Spanned<raw::RawPrior>,
+    ) -> Option<(PathBuf, Result<Vec<members::MemberRow>>)> {
+        let line = self.line(p.span());
+        let rp = p.get_ref();
+        let mut strength = |v: &Option<raw::RawStrength>, field: &str| -> Strength {
+            let parsed = match v {
+                None => Ok(Strength::Auto),
+                Some(raw::RawStrength::Number(x)) => Strength::fixed(*x),
+                Some(raw::RawStrength::Word(w)) => Strength::parse(w),
+            };
+            parsed.unwrap_or_else(|msg| {
+                self.problem(line, format!("[prior].{field}"), msg);
+                Strength::Auto
+            })
+        };
+        let settings = prior::Settings {
+            strength: strength(&rp.strength, "strength"),
+            group_strength: strength(&rp.group_strength, "group_strength"),
+        };
+        let mut files = Vec::new();
+        for (k, r) in rp.rollcalls.iter().enumerate() {
+            let weight = r.weight.unwrap_or(1.0);
+            if !(weight.is_finite() && (0.0..=prior::MAX_STRENGTH).contains(&weight)) {
+                self.problem(
+                    line,
+                    format!("[prior].rollcalls[{k}].weight"),
+                    format!(
+                        "must be a number in [0, {}], got {weight}",
+                        prior::MAX_STRENGTH
+                    ),
+                );
+            }
+            files.push((self.base.join(&r.file), weight));
+        }
+        if files.is_empty() {
+            self.problem(line, "[prior].rollcalls", "list at least one roll call");
+        }
+        if !self.problems.is_empty() {
+            return None;
+        }
+        let members_file = self.base.join(&rp.members);
+        self.prior_rollcalls = files.iter().map(|(f, _)| f.clone()).collect();
+        let rows = prior::Inputs::read(&members_file, &files, settings).and_then(|inputs| {
+            let est = prior::estimate(&inputs)?;
+            let rows = est
+                .states
+                .into_iter()
+                .zip(&inputs.members)
+                .map(|(s, m)| members::MemberRow {
+                    line: m.line,
+                    iso3: s.iso3,
+                    name: s.name,
+                    probs: s.probs,
+                    susceptibility: None,
+                })
+                .collect();
+            self.prior = Some(inputs);
+            Ok(rows)
+        });
+        Some((members_file, rows))
     }
 
     fn simulation(&mut self, s: &raw::RawSimulation) -> Simulation {
-        let ballots = match u64::try_from(s.ballots) {
+        let ballots = match u64::try_from(*s.ballots.get_ref()) {
             Ok(b) if (1..=MAX_BALLOTS).contains(&b) => b,
             _ => {
                 self.problem(
-                    None,
+                    self.line(s.ballots.span()),
                     "[simulation].ballots",
-                    format!("must be between 1 and {MAX_BALLOTS}, got {}", s.ballots),
+                    format!(
+                        "must be between 1 and {MAX_BALLOTS}, got {}",
+                        s.ballots.get_ref()
+                    ),
                 );
                 1
             }
         };
-        let seed = u64::try_from(s.seed).unwrap_or_else(|_| {
+        let seed = u64::try_from(*s.seed.get_ref()).unwrap_or_else(|_| {
             self.problem(
-                None,
+                self.line(s.seed.span()),
                 "[simulation].seed",
-                format!("must be ≥ 0, got {}", s.seed),
+                format!("must be ≥ 0, got {}", s.seed.get_ref()),
             );
             0
         });
-        let rng = match s.rng.as_deref() {
+        let rng = match &s.rng {
             None => RngKind::ChaCha8,
-            Some(r) => RngKind::parse(r).unwrap_or_else(|| {
+            Some(r) => RngKind::parse(r.get_ref()).unwrap_or_else(|| {
                 self.problem(
-                    None,
+                    self.line(r.span()),
                     "[simulation].rng",
-                    format!("unknown generator {r:?}; use chacha8, chacha12 or chacha20"),
+                    format!(
+                        "unknown generator {:?}; use chacha8, chacha12 or chacha20",
+                        r.get_ref()
+                    ),
                 );
                 RngKind::ChaCha8
             }),
@@ -542,10 +668,14 @@ impl Validator<'_> {
     }
 
     fn model(&mut self, m: &raw::RawModel) -> ModelParams {
-        let g = m.global_correlation.unwrap_or(0.0);
+        let g = m.global_correlation.as_ref().map_or(0.0, |g| *g.get_ref());
         if !(g.is_finite() && (0.0..1.0).contains(&g)) {
+            let line = m
+                .global_correlation
+                .as_ref()
+                .and_then(|g| self.line(g.span()));
             self.problem(
-                None,
+                line,
                 "[model].global_correlation",
                 format!("must be in [0, 1), got {g}"),
             );
@@ -556,12 +686,13 @@ impl Validator<'_> {
     }
 
     fn rule(&mut self, r: &raw::RawRule) -> Rule {
-        match r.majority.as_deref() {
+        let line = r.majority.as_ref().and_then(|m| self.line(m.span()));
+        match r.majority.as_ref().map(|m| m.get_ref().as_str()) {
             None | Some("two-thirds") => Rule::TwoThirds,
             Some("simple") => Rule::Simple,
             Some(other) => {
                 self.problem(
-                    None,
+                    line,
                     "[rule].majority",
                     format!("unknown rule {other:?}; use \"two-thirds\" or \"simple\""),
                 );
@@ -575,9 +706,30 @@ impl Validator<'_> {
         // Where each state was defined: (file, line).
         let mut origin: Vec<(PathBuf, Option<usize>)> = Vec::new();
         let mut index: HashMap<String, usize> = HashMap::new();
-        if let Some(m) = &raw.members {
-            let path = self.base.join(&m.file);
-            match members::read_members_csv(&path) {
+        let source = match (&raw.members, &raw.prior) {
+            (Some(_), Some(p)) => {
+                let line = self.line(p.span());
+                self.problem(line, "[prior]", "give [members] or [prior], not both");
+                // Still check the section's own fields (files are not read: problems exist).
+                let _ = self.prior_rows(p);
+                self.states_failed = true;
+                None
+            }
+            (Some(m), None) => {
+                let path = self.base.join(&m.file);
+                let rows = members::read_members_csv(&path);
+                Some((path, rows))
+            }
+            (None, Some(p)) => {
+                let rows = self.prior_rows(p);
+                self.states_failed = rows.is_none();
+                rows
+            }
+            (None, None) => None,
+        };
+        if let Some((path, rows)) = source {
+            self.states_failed = rows.is_err();
+            match rows {
                 Ok(rows) => {
                     for row in rows {
                         if !valid_iso3(&row.iso3) {
@@ -1031,6 +1183,57 @@ impl Validator<'_> {
                     kind,
                 });
             }
+        }
+        out
+    }
+}
+
+impl Validator<'_> {
+    fn evidence(&mut self, raw: &RawScenario, n: usize) -> Vec<Evidence> {
+        let mut out = Vec::new();
+        for e in &raw.evidence {
+            let line = self.line(e.span());
+            let re = e.get_ref();
+            let field = format!("[[evidence]] {:?}", re.label);
+            let o = &re.observed;
+            let v = [o.yes, o.no, o.abstain, o.absent];
+            if v.iter().any(|&x| x < 0) {
+                self.problem(line, format!("{field}: observed"), "counts must be ≥ 0");
+                continue;
+            }
+            let total: i64 = v.iter().sum();
+            if total != n as i64 {
+                self.problem(
+                    line,
+                    format!("{field}: observed"),
+                    format!(
+                        "yes + no + abstain + absent = {total}, but the scenario has {n} members"
+                    ),
+                );
+            }
+            let shift = re.shift.unwrap_or(0.0);
+            if !(shift.is_finite() && shift.abs() <= MAX_PULL) {
+                self.problem(
+                    line,
+                    format!("{field}: shift"),
+                    format!("must be in [−{MAX_PULL}, {MAX_PULL}], got {shift}"),
+                );
+            }
+            if let Some(a) = re.absent
+                && !(a.is_finite() && (0.0..1.0).contains(&a))
+            {
+                self.problem(
+                    line,
+                    format!("{field}: absent"),
+                    format!("must be in [0, 1), got {a}"),
+                );
+            }
+            out.push(Evidence {
+                label: re.label.clone(),
+                observed: v.map(|x| x as u64),
+                shift,
+                absent: re.absent,
+            });
         }
         out
     }

@@ -22,6 +22,9 @@ pub struct RawScenario {
     pub rule: RawRule,
     /// `[members]`: where the member states' base positions come from.
     pub members: Option<RawMembers>,
+    /// `[prior]`: base positions estimated from recorded roll calls (instead of `[members]`).
+    #[serde(default)]
+    pub prior: Option<Spanned<RawPrior>>,
     /// `[[state]]`: states defined or overridden in the TOML file.
     #[serde(default)]
     pub state: Vec<Spanned<RawState>>,
@@ -34,6 +37,27 @@ pub struct RawScenario {
     /// `[[reference]]`: claims and actual results to score the forecast against.
     #[serde(default)]
     pub reference: Vec<Spanned<RawReference>>,
+    /// `[[evidence]]`: observed totals of related earlier votes to condition the forecast on.
+    #[serde(default)]
+    pub evidence: Vec<Spanned<RawEvidence>>,
+}
+
+/// `[[evidence]]`: the totals of a related earlier vote, and how it maps to this resolution.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvidence {
+    /// Label shown in reports.
+    pub label: String,
+    /// Observed totals; must sum to the number of members.
+    pub observed: RawActual,
+    /// Latent shift of every state on the evidence vote relative to this resolution (standard
+    /// deviations; negative = the evidence vote was a harder ask). Default 0.
+    #[serde(default)]
+    pub shift: Option<f64>,
+    /// Probability of not voting on the evidence vote, the same for every state, in [0, 1);
+    /// default: each state's own base `p_absent`.
+    #[serde(default)]
+    pub absent: Option<f64>,
 }
 
 /// `[scenario]`.
@@ -55,12 +79,12 @@ pub struct RawMeta {
 #[serde(deny_unknown_fields)]
 pub struct RawSimulation {
     /// Number of simulated ballots (TOML integer; must be in 1..=10^10).
-    pub ballots: i64,
+    pub ballots: Spanned<i64>,
     /// Master seed (TOML integer, 0..=2^63-1).
-    pub seed: i64,
+    pub seed: Spanned<i64>,
     /// Random-number generator: `chacha8` (default), `chacha12` or `chacha20`.
     #[serde(default)]
-    pub rng: Option<String>,
+    pub rng: Option<Spanned<String>>,
 }
 
 /// `[model]`.
@@ -69,7 +93,7 @@ pub struct RawSimulation {
 pub struct RawModel {
     /// Share of latent variance common to all states, in [0, 1). Default 0.
     #[serde(default)]
-    pub global_correlation: Option<f64>,
+    pub global_correlation: Option<Spanned<f64>>,
 }
 
 /// `[rule]`.
@@ -78,7 +102,7 @@ pub struct RawModel {
 pub struct RawRule {
     /// `two-thirds` (default) or `simple`.
     #[serde(default)]
-    pub majority: Option<String>,
+    pub majority: Option<Spanned<String>>,
 }
 
 /// `[members]`.
@@ -88,6 +112,46 @@ pub struct RawMembers {
     /// CSV file of states, relative to the scenario file:
     /// `iso3,name,p_yes,p_no,p_abstain,p_absent[,susceptibility]`.
     pub file: String,
+}
+
+/// `[prior]`: estimate the members' base positions from recorded roll calls
+/// (see `docs/prior.md`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPrior {
+    /// Members file with groups, relative to the scenario file: `iso3,name,un_region`.
+    pub members: String,
+    /// Roll calls to estimate from, oldest first (baselines take the last as the most recent).
+    pub rollcalls: Vec<RawPriorRollCall>,
+    /// α: pseudo-votes of the group in each state's estimate, a number > 0 or `"auto"`
+    /// (default `"auto"`).
+    #[serde(default)]
+    pub strength: Option<RawStrength>,
+    /// β: pseudo-votes of the Assembly in each group's estimate, a number > 0 or `"auto"`
+    /// (default `"auto"`).
+    #[serde(default)]
+    pub group_strength: Option<RawStrength>,
+}
+
+/// One roll call of `[prior] rollcalls`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPriorRollCall {
+    /// Roll-call CSV (`iso3,country,vote`), relative to the scenario file.
+    pub file: String,
+    /// Weight of this roll call, ≥ 0 (default 1).
+    #[serde(default)]
+    pub weight: Option<f64>,
+}
+
+/// A shrinkage strength as written: a number or a word (`auto`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum RawStrength {
+    /// A number of pseudo-votes.
+    Number(f64),
+    /// A word; only `auto` is valid.
+    Word(String),
 }
 
 /// `[[state]]`: a state defined in TOML, or an override of one loaded from the members CSV.
@@ -158,7 +222,8 @@ pub struct RawCampaign {
     pub direction: String,
     /// Maximum latent shift (standard deviations) on a fully susceptible, saturated target.
     pub strength: f64,
-    /// Share of the shift that also lowers the target's propensity to be absent (≥ 0, default 0).
+    /// Share of a saturated target's absence probability mobilised to vote the campaign's way
+    /// (in [0, 1], default 0).
     #[serde(default)]
     pub turnout: Option<f64>,
     /// Who is lobbied and how hard.

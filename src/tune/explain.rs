@@ -1,25 +1,29 @@
 //! Explanations: how one state's outcome probabilities arise, as numbers to check by hand.
 //!
-//! Following [`crate::model`], a state's base probabilities give its absence probability `a`
-//! and two cut-points on the latent scale, `t1 = Φ⁻¹(p_no/(1 − a))` and
-//! `t2 = Φ⁻¹((p_no + p_abstain)/(1 − a))`. Each campaign adds a location shift (yes +, no −),
-//! or widens the abstain band (abstain campaigns), and may lower absence (turnout); each bloc
-//! with discipline adds a pull `d·(P − s)` toward its position. With the summed location `m`,
-//! widening `w` and turnout shift `τ`:
+//! Following [`crate::model`], a state's base probabilities give two cut-points on the latent
+//! scale, `t1 = Φ⁻¹(p_no/(1 − p_absent))` and `t2 = Φ⁻¹((p_no + p_abstain)/(1 − p_absent))`.
+//! Each campaign adds a location shift `δ = strength × susceptibility × (1 − e^(−effort))`
+//! (yes +, no −) or widens the abstain band by δ (abstain campaigns), and mobilises a share
+//! `μ = min(1, turnout × susceptibility × (1 − e^(−effort)))` of the base absence to vote its
+//! way; each bloc with discipline adds a pull `d·(P − s)` toward its position. With the summed
+//! location `m`, widening `w`, and the absence split into `a` (still absent) and mobilised
+//! masses `y, n, b` (yes, no, abstain; see [`crate::lobbying`]):
 //!
 //! ```text
-//! P(absent) = Φ(Φ⁻¹(a) − τ)
-//! P(no)     = (1 − P(absent))·Φ(t1 − w − m)
-//! P(yes)    = (1 − P(absent))·(1 − Φ(t2 + w − m))
+//! P(absent) = a
+//! P(no)     = n + (1 − p_absent)·Φ(t1 − w − m)
+//! P(yes)    = y + (1 − p_absent)·(1 − Φ(t2 + w − m))
 //! ```
 //!
 //! The explanation lists every contribution in order with the probabilities *after* adding it
 //! (cumulative), so each step can be recomputed with a normal table. Correlation (global and
-//! bloc loadings) never changes these marginals and is shown for completeness. A leader's
-//! effect is centred (zero on average) but spreads the follower's score, which changes its
-//! marginals slightly and has no closed form here: for a state with leaders the final
-//! probabilities come from the engine (simulation, with their Monte Carlo standard error), and
-//! the leader contribution is the difference from the closed form without leaders.
+//! bloc loadings) never changes these marginals and is shown for completeness. A leader shifts
+//! its followers by `influence × (leader's vote score − c)` with `c = p_yes − p_no` of the
+//! leader's *base* position: on average `influence × (E[leader score] − c)`, which is zero
+//! unless the leader itself is lobbied or disciplined, and in every case the leader's vote
+//! spreads the follower's score. That has no closed form here: for a state with leaders the
+//! final probabilities come from the engine (the same numbers `lobbysim run` reports for the
+//! state with the same seed and ballots, with their Monte Carlo standard error).
 
 use std::fmt::Write;
 
@@ -94,8 +98,9 @@ pub struct Contribution {
     pub shift: f64,
     /// Widening of the abstain band on each side (abstain campaigns), in standard deviations.
     pub widen: f64,
-    /// Lowering of the latent absence propensity, in standard deviations.
-    pub turnout: f64,
+    /// Share of the state's base absence this campaign mobilises to vote its way, `μ` in
+    /// [0, 1] (0 for other contributions).
+    pub mobilised: f64,
     /// The arithmetic, e.g. `0.6 × 1 × (1 − e^−1.5) = 0.4661`.
     pub formula: String,
     /// The state's probabilities once this and all earlier contributions are applied.
@@ -163,8 +168,8 @@ pub struct Explanation {
     pub final_method: &'static str,
 }
 
-/// Marginal probabilities from base cut-points and absence, and summed shifts (the model's
-/// formula, see the module docs).
+/// Marginal probabilities from the base position, summed location shift `m` and combined
+/// lobbying effects `sh` (the model's formula, see the module docs).
 pub fn marginal(base: VoteProbs, m: f64, sh: Shift) -> VoteProbs {
     let present = 1.0 - base.p_absent;
     let (q_no, q_no_ab) = if present > 0.0 {
@@ -174,18 +179,13 @@ pub fn marginal(base: VoteProbs, m: f64, sh: Shift) -> VoteProbs {
     };
     let t1 = quantile(q_no.min(1.0));
     let t2 = quantile(q_no_ab.min(1.0));
-    let a = if base.p_absent <= 0.0 || base.p_absent >= 1.0 || sh.turnout == 0.0 {
-        base.p_absent
-    } else {
-        cdf(quantile(base.p_absent) - sh.turnout)
-    };
-    let pres = 1.0 - a;
-    let p_no = pres * cdf(t1 - sh.widen - m);
-    let p_yes = pres * (1.0 - cdf(t2 + sh.widen - m));
+    let (a, mob) = sh.absence_split(base.p_absent);
+    let no = present * cdf(t1 - sh.widen - m);
+    let yes = present * (1.0 - cdf(t2 + sh.widen - m));
     VoteProbs {
-        p_yes,
-        p_no,
-        p_abstain: (pres - p_no - p_yes).max(0.0),
+        p_yes: mob[0] + yes,
+        p_no: mob[1] + no,
+        p_abstain: mob[2] + (present - no - yes).max(0.0),
         p_absent: a,
     }
 }
@@ -248,15 +248,20 @@ pub fn explain(s: &Scenario, iso3: &str, opts: &RunOptions) -> Result<Explanatio
             Direction::No => write!(formula, "; shift −δ"),
             Direction::Abstain => write!(formula, "; abstain band widened by δ each side"),
         };
-        if c.turnout > 0.0 {
-            let _ = write!(formula, "; turnout {} × δ = {:.4}", c.turnout, x.turnout);
+        let mu = 1.0 - x.keep_absent;
+        if mu > 0.0 {
+            let _ = write!(
+                formula,
+                "; mobilises μ = min(1, turnout {} × {} × (1 − e^−{})) = {:.4} of the base absence",
+                c.turnout, st.susceptibility, e, mu
+            );
         }
         contributions.push(Contribution {
             source: format!("campaign {:?} ({})", c.name, c.direction.name()),
             kind: "campaign",
             shift: x.location,
             widen: x.widen,
-            turnout: x.turnout,
+            mobilised: 1.0 - x.keep_absent,
             formula,
             after: marginal(base, m, sh).into(),
         });
@@ -272,7 +277,7 @@ pub fn explain(s: &Scenario, iso3: &str, opts: &RunOptions) -> Result<Explanatio
             kind: "discipline",
             shift: pull,
             widen: 0.0,
-            turnout: 0.0,
+            mobilised: 0.0,
             formula: format!(
                 "discipline {} × (bloc position {:.4}{} − own voting score {:.4}) = {:.4}",
                 bloc.discipline,
@@ -307,21 +312,33 @@ pub fn explain(s: &Scenario, iso3: &str, opts: &RunOptions) -> Result<Explanatio
             mc_se: se,
         })
     };
+    let marginals = model.marginals();
     for &(l, infl, centre) in &sm.leaders {
         let bloc = s
             .blocs
             .iter()
             .find(|b| b.leader == Some(l) && b.members.contains(&i))
             .map_or(String::new(), |b| format!(" of bloc {:?}", b.name));
+        // The leader's expected score: closed form unless the leader has leaders of its own.
+        let lp = marginals[l];
+        let exact = model.states[l].leaders.is_empty();
+        let mean_shift = infl * (lp.p_yes - lp.p_no - centre);
         contributions.push(Contribution {
             source: format!("leader {}{}", s.states[l].iso3, bloc),
             kind: "leader",
-            shift: 0.0,
+            shift: mean_shift,
             widen: 0.0,
-            turnout: 0.0,
+            mobilised: 0.0,
             formula: format!(
-                "influence {infl} × (leader's vote score − its expectation {centre:.4}): \
-                 random, zero on average; spreads the score"
+                "influence {infl} × (leader's vote score − base centre {centre:.4}); on average \
+                 {infl} × ({:.4} − {centre:.4}) = {mean_shift:.4}{}; the leader's vote also \
+                 spreads the score",
+                lp.p_yes - lp.p_no,
+                if exact {
+                    ""
+                } else {
+                    " (leader's own leaders ignored in this average)"
+                }
             ),
             after: simulated.as_ref().map_or(closed, |x| x.probs),
         });
@@ -390,11 +407,13 @@ impl Render for Explanation {
         } else {
             let _ = writeln!(o, "\nContributions (probabilities after each, cumulative)");
         }
-        let (mut m, mut w, mut tau) = (0.0, 0.0, 0.0);
+        let (mut m, mut w, mut keep) = (0.0, 0.0, 1.0);
         for c in &self.contributions {
-            m += c.shift;
+            if c.kind != "leader" {
+                m += c.shift;
+            }
             w += c.widen;
-            tau += c.turnout;
+            keep *= 1.0 - c.mobilised;
             let _ = writeln!(
                 o,
                 "  {:<44} shift {:+.4}{}{}",
@@ -405,8 +424,8 @@ impl Render for Explanation {
                 } else {
                     String::new()
                 },
-                if c.turnout != 0.0 {
-                    format!("  turnout {:.4}", c.turnout)
+                if c.mobilised != 0.0 {
+                    format!("  mobilises {:.4}", c.mobilised)
                 } else {
                     String::new()
                 }
@@ -416,7 +435,7 @@ impl Render for Explanation {
         }
         let _ = writeln!(
             o,
-            "\nSummed shifts: m = {m:+.4}, w = {w:.4}, τ = {tau:.4}\n  P(absent) = Φ(Φ⁻¹(p_absent) − τ); P(no) = (1 − P(absent))·Φ(t1 − w − m); P(yes) = (1 − P(absent))·(1 − Φ(t2 + w − m))"
+            "\nSummed (without leaders): m = {m:+.4}, w = {w:.4}, absence kept Π(1 − μ) = {keep:.4}\n  P(absent) = p_absent·Π(1 − μ); the mobilised rest votes each campaign's way in proportion to its μ\n  P(no) = mobilised no + (1 − p_absent)·Φ(t1 − w − m); P(yes) = mobilised yes + (1 − p_absent)·(1 − Φ(t2 + w − m))"
         );
         let c = &self.correlation;
         let blocs: Vec<String> = c
@@ -528,7 +547,10 @@ mod tests {
             * lobbying::saturation(1.0)
             * s.states[s.state_index("EEE").unwrap()].susceptibility;
         assert!((c0.shift - expect).abs() < 1e-12, "{c0:?}");
-        assert!((c0.turnout - 0.5 * expect).abs() < 1e-12);
+        let mu = 0.5
+            * lobbying::saturation(1.0)
+            * s.states[s.state_index("EEE").unwrap()].susceptibility;
+        assert!((c0.mobilised - mu.min(1.0)).abs() < 1e-12);
         assert!(e.contributions[1].widen > 0.0 && e.contributions[1].shift == 0.0);
         assert_eq!(e.contributions[1].after, e.closed_form);
         let text = e.text();

@@ -132,6 +132,8 @@ pub fn leader_subscenario(s: &Scenario) -> Option<(Scenario, Vec<usize>)> {
     }
     let mut t = s.clone();
     t.states = kept.iter().map(|&i| s.states[i].clone()).collect();
+    // Evidence counts refer to the whole Assembly; the sub-scenario is only simulated.
+    t.evidence.clear();
     for (b, bloc) in t.blocs.iter_mut().enumerate() {
         if bloc.discipline > 0.0 {
             bloc.position = Some(crate::alliance::bloc_position(s, b));
@@ -193,6 +195,7 @@ mod tests {
             assert_eq!(a.cut_no, b.cut_no, "{}", s.states[i].iso3);
             assert_eq!(a.cut_yes, b.cut_yes);
             assert_eq!(a.p_absent, b.p_absent);
+            assert_eq!(a.mobilised, b.mobilised);
             assert_eq!(a.loadings, b.loadings);
             let leaders: Vec<(usize, f64, f64)> = a
                 .leaders

@@ -8,7 +8,7 @@
 //! |---|---|---|
 //! | `model.global_correlation` | share of latent variance common to all states | [0, 1) |
 //! | `campaign.NAME.strength` | maximum latent shift at saturation (s.d.) | [0, 20] |
-//! | `campaign.NAME.turnout` | share of the shift that also lowers absence | [0, 1] |
+//! | `campaign.NAME.turnout` | mobilisation: share of a saturated, susceptibility-1 target's absence brought to vote | [0, 1] |
 //! | `campaign.NAME.effort.ISO3` | the campaign's *direct* effort on one state (bloc targets excluded) | [0, 10⁶] |
 //! | `bloc.NAME.cohesion` | share of non-global variance shared with the bloc | [0, 1) |
 //! | `bloc.NAME.discipline` | pull toward the bloc position per unit gap | [0, 20] |

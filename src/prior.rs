@@ -1,0 +1,902 @@
+//! Base positions estimated from recorded roll calls: weighted counts with hierarchical
+//! Dirichlet shrinkage toward the state's regional group (see `docs/prior.md`).
+//!
+//! For state `i` in group `g` (its UN regional group), roll calls `k` with weights `w_k ≥ 0`
+//! (total `W = Σ w_k`) give weighted counts `n_i[o] = Σ_k w_k · 1[state i voted o in k]` for the
+//! four outcomes `o` ∈ {yes, no, abstain, not voting}. Three levels of estimates:
+//!
+//! ```text
+//! assembly  π₀[o]  = (Σ_i n_i[o] + ½) / (N·W + 2)                 (Jeffreys: ½ vote per outcome)
+//! group     π_g[o] = (Σ_{i∈g} n_i[o] + β·π₀[o]) / (N_g·W + β)
+//! state     p_i[o] = (n_i[o] + α_g·π_g[o]) / (W + α_g)
+//! ```
+//!
+//! Each level is the posterior mean of a multinomial under a Dirichlet prior centred on the level
+//! above: `α_g` (the *strength*) is the number of pseudo-votes, in roll-call-weight units, that
+//! group `g` contributes to the estimate of each of its states, and `β` (the *group strength*)
+//! the pseudo-votes the whole Assembly contributes to a group's. Groups differ in how much their
+//! members agree (the Western group votes as one, the African group splits), so each group has
+//! its own `α_g`. Every probability is strictly positive (the model
+//! treats zero probabilities as hard constraints, which no finite record justifies), and they sum
+//! to 1. A state that always voted yes gets `p_yes = (W + α·π_g[yes]) / (W + α)`: high, never 1.
+//!
+//! **Choosing α and β.** Either fixed numbers (one α for every group), or `auto`:
+//! leave-one-roll-call-out cross-validation. For each roll call `k` with `w_k > 0`, the estimator
+//! is refitted on the other roll calls and scored by the log loss of the states' recorded votes
+//! in `k`; the values on the grid [`strength_grid`] (0.01 … 1000, ten points per decade) with the
+//! smallest `w_k`-weighted mean log loss are chosen (ties: the smaller values). Given β the loss
+//! is a sum over groups, each depending only on its own `α_g`, so every `α_g` is minimised
+//! separately for each β on the grid, and the β with the smallest total is kept. This asks exactly the
+//! question the prior must answer: how far a state's own record predicts its vote on a *new*,
+//! related resolution, versus its group's.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, Problem, Result};
+use crate::rollcall::{self, RollCall};
+use crate::scenario::members::read_text;
+use crate::vote::{Outcome, VoteProbs};
+
+/// Pseudo-votes spread evenly over the four outcomes at the Assembly level (Jeffreys prior,
+/// ½ per outcome).
+pub const ASSEMBLY_PSEUDO_VOTES: f64 = 2.0;
+/// Smallest strength on the `auto` grid, in pseudo-votes.
+pub const GRID_MIN: f64 = 0.01;
+/// Largest strength on the `auto` grid, in pseudo-votes.
+pub const GRID_MAX: f64 = 1000.0;
+/// Grid points per decade of the `auto` grid.
+pub const GRID_PER_DECADE: u32 = 10;
+/// Largest accepted fixed strength or roll-call weight.
+pub const MAX_STRENGTH: f64 = 1e6;
+
+/// A member state as listed in a members file with groups (`iso3,name,un_region`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// 1-based line in the members file.
+    pub line: usize,
+    /// ISO 3166-1 alpha-3 code.
+    pub iso3: String,
+    /// Display name.
+    pub name: String,
+    /// Group the state is shrunk toward (its UN regional group in `data/members.csv`).
+    pub group: String,
+}
+
+/// A recorded roll call and the weight it gets in the estimate (≥ 0; relative, any scale).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightedRollCall {
+    /// The roll call.
+    pub rollcall: RollCall,
+    /// Weight: how many "votes' worth" of evidence each state's recorded vote counts for.
+    pub weight: f64,
+}
+
+/// A shrinkage strength: a fixed number of pseudo-votes (> 0) or chosen by cross-validation.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strength {
+    /// Chosen by leave-one-roll-call-out cross-validation on [`strength_grid`].
+    Auto,
+    /// This many pseudo-votes, in roll-call-weight units (> 0).
+    Fixed(f64),
+}
+
+impl Strength {
+    /// Parses `auto` or a positive number.
+    pub fn parse(s: &str) -> std::result::Result<Strength, String> {
+        let s = s.trim();
+        if s.eq_ignore_ascii_case("auto") {
+            return Ok(Strength::Auto);
+        }
+        let v: f64 = s
+            .parse()
+            .map_err(|_| format!("{s:?} is neither \"auto\" nor a number"))?;
+        Strength::fixed(v)
+    }
+
+    /// A fixed strength, checked to be finite and in (0, [`MAX_STRENGTH`]].
+    pub fn fixed(v: f64) -> std::result::Result<Strength, String> {
+        if v.is_finite() && v > 0.0 && v <= MAX_STRENGTH {
+            Ok(Strength::Fixed(v))
+        } else {
+            Err(format!(
+                "must be \"auto\" or a number in (0, {MAX_STRENGTH}], got {v}"
+            ))
+        }
+    }
+}
+
+/// How the estimator shrinks.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Settings {
+    /// α: pseudo-votes of the group in each state's estimate (`auto`: one per group).
+    pub strength: Strength,
+    /// β: pseudo-votes of the Assembly in each group's estimate.
+    pub group_strength: Strength,
+}
+
+impl Default for Settings {
+    /// Both strengths `auto`.
+    fn default() -> Self {
+        Settings {
+            strength: Strength::Auto,
+            group_strength: Strength::Auto,
+        }
+    }
+}
+
+/// Everything the estimator reads: members with groups, weighted roll calls and settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inputs {
+    /// Members file it was read from.
+    pub members_file: PathBuf,
+    /// Members in file order.
+    pub members: Vec<Member>,
+    /// Roll calls in the order given (the last is taken as the most recent by baselines).
+    pub rollcalls: Vec<WeightedRollCall>,
+    /// Shrinkage settings.
+    pub settings: Settings,
+}
+
+impl Inputs {
+    /// Reads the members file and roll calls (each `(path, weight)`), checking every roll call
+    /// covers exactly the members. All problems found are reported together.
+    pub fn read(members: &Path, rollcalls: &[(PathBuf, f64)], settings: Settings) -> Result<Self> {
+        let mut problems = Vec::new();
+        let mem = read_members(members)?;
+        let codes: Vec<&str> = mem.iter().map(|m| m.iso3.as_str()).collect();
+        let mut rcs = Vec::new();
+        for (path, weight) in rollcalls {
+            match rollcall::read(path).and_then(|r| r.check_covers(&codes).map(|()| r)) {
+                Ok(r) => rcs.push(WeightedRollCall {
+                    rollcall: r,
+                    weight: *weight,
+                }),
+                Err(Error::Invalid(ps)) => problems.extend(ps),
+                Err(Error::Io { source, .. }) => problems.push(Problem::new(
+                    path,
+                    None,
+                    "",
+                    format!("cannot read roll call: {source}"),
+                )),
+                Err(e) => problems.push(Problem::new(path, None, "", e.to_string())),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Invalid(problems));
+        }
+        Ok(Inputs {
+            members_file: members.to_path_buf(),
+            members: mem,
+            rollcalls: rcs,
+            settings,
+        })
+    }
+}
+
+/// Reads a members file with groups: header with `iso3`, `name` and `un_region` (or `group`).
+pub fn read_members(path: &Path) -> Result<Vec<Member>> {
+    parse_members(&read_text(path)?, path)
+}
+
+/// Parses the text of a members file with groups; `path` is used in messages.
+pub fn parse_members(text: &str, path: &Path) -> Result<Vec<Member>> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| Error::invalid(path, Some(1), "", format!("malformed CSV: {e}")))?
+        .clone();
+    let col = |n: &str| headers.iter().position(|h| h == n);
+    let group_col = col("un_region").or_else(|| col("group"));
+    let (Some(ci), Some(cn), Some(cg)) = (col("iso3"), col("name"), group_col) else {
+        return Err(Error::invalid(
+            path,
+            Some(1),
+            "header",
+            format!(
+                "expected columns iso3,name,un_region (or group); found {}",
+                headers.iter().collect::<Vec<_>>().join(",")
+            ),
+        ));
+    };
+    let mut problems = Vec::new();
+    let mut out: Vec<Member> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for rec in rdr.records() {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line() as usize);
+                problems.push(Problem::new(path, line, "", format!("malformed CSV: {e}")));
+                continue;
+            }
+        };
+        let line = rec.position().map_or(0, |p| p.line() as usize);
+        let iso3 = rec.get(ci).unwrap_or("").to_string();
+        if !(iso3.len() == 3 && iso3.bytes().all(|b| b.is_ascii_uppercase())) {
+            problems.push(Problem::new(
+                path,
+                Some(line),
+                "iso3",
+                format!("{iso3:?} is not a 3-letter upper-case code"),
+            ));
+            continue;
+        }
+        let group = rec.get(cg).unwrap_or("").to_string();
+        if group.is_empty() {
+            problems.push(Problem::new(
+                path,
+                Some(line),
+                format!("group of {iso3}"),
+                "empty; every state needs a group to be shrunk toward",
+            ));
+        }
+        if let Some(prev) = seen.insert(iso3.clone(), line) {
+            problems.push(Problem::new(
+                path,
+                Some(line),
+                format!("state {iso3}"),
+                format!("duplicate row (first at line {prev})"),
+            ));
+            continue;
+        }
+        out.push(Member {
+            line,
+            name: rec.get(cn).unwrap_or("").to_string(),
+            iso3,
+            group,
+        });
+    }
+    if out.is_empty() && problems.is_empty() {
+        problems.push(Problem::new(path, None, "", "members file lists no states"));
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Invalid(problems))
+    }
+}
+
+/// The estimate for one state.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StatePrior {
+    /// ISO code.
+    pub iso3: String,
+    /// Name (from the members file).
+    pub name: String,
+    /// Group it was shrunk toward.
+    pub group: String,
+    /// Weighted counts of its recorded votes (yes, no, abstain, not voting), summing to `W`.
+    pub counts: [f64; 4],
+    /// Estimated probabilities; each in (0, 1), summing to 1.
+    pub probs: VoteProbs,
+}
+
+/// The estimate for one group.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupPrior {
+    /// Group name.
+    pub name: String,
+    /// Number of member states in it.
+    pub members: usize,
+    /// α_g: pseudo-votes of this group in each of its states' estimates.
+    pub strength: f64,
+    /// Shrunk group probabilities `π_g`.
+    pub probs: VoteProbs,
+}
+
+/// How the strengths were chosen, when any was `auto`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Selection {
+    /// Roll calls held out in turn (those with positive weight).
+    pub folds: usize,
+    /// Weighted mean log loss (nats per state vote) of the held-out votes at the chosen values.
+    pub cv_log_loss: f64,
+}
+
+/// The fitted estimator.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Prior {
+    /// Per-state estimates, in members-file order.
+    pub states: Vec<StatePrior>,
+    /// Per-group estimates, sorted by name.
+    pub groups: Vec<GroupPrior>,
+    /// Assembly-wide estimate `π₀`.
+    pub assembly: VoteProbs,
+    /// Total roll-call weight `W` behind each state's counts.
+    pub total_weight: f64,
+    /// β used.
+    pub group_strength: f64,
+    /// Cross-validation result, if a strength was `auto`.
+    pub selection: Option<Selection>,
+}
+
+impl Prior {
+    /// The per-group strengths as `group α, …` text, e.g. `African 1.26, WEOG 0.01`.
+    pub fn strengths_text(&self) -> String {
+        self.groups
+            .iter()
+            .map(|g| format!("{} {:.4}", g.name, g.strength))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The `auto` grid: 10^(−2 + j/10) for j = 0..=50, i.e. [`GRID_MIN`] to [`GRID_MAX`].
+pub fn strength_grid() -> Vec<f64> {
+    let decades = (GRID_MAX / GRID_MIN).log10().round() as u32;
+    (0..=decades * GRID_PER_DECADE)
+        .map(|j| GRID_MIN * 10f64.powf(j as f64 / GRID_PER_DECADE as f64))
+        .collect()
+}
+
+/// Weighted counts per state and group indices, the data the fit works on.
+struct Data {
+    /// `votes[k][i]`: outcome index of state i in roll call k.
+    votes: Vec<Vec<usize>>,
+    weights: Vec<f64>,
+    group_of: Vec<usize>,
+    group_names: Vec<String>,
+}
+
+impl Data {
+    fn new(inputs: &Inputs) -> Data {
+        let mut group_names: Vec<String> = inputs.members.iter().map(|m| m.group.clone()).collect();
+        group_names.sort();
+        group_names.dedup();
+        let group_of = inputs
+            .members
+            .iter()
+            .map(|m| group_names.binary_search(&m.group).unwrap_or(0))
+            .collect();
+        let votes = inputs
+            .rollcalls
+            .iter()
+            .map(|r| {
+                let by: HashMap<&str, Outcome> = r
+                    .rollcall
+                    .votes
+                    .iter()
+                    .map(|v| (v.iso3.as_str(), v.vote))
+                    .collect();
+                inputs
+                    .members
+                    .iter()
+                    .map(|m| by.get(m.iso3.as_str()).map_or(3, |o| o.index()))
+                    .collect()
+            })
+            .collect();
+        Data {
+            votes,
+            weights: inputs.rollcalls.iter().map(|r| r.weight).collect(),
+            group_of,
+            group_names,
+        }
+    }
+
+    /// Weighted counts of each state over roll calls other than `skip`.
+    fn counts(&self, skip: Option<usize>) -> Vec<[f64; 4]> {
+        let mut c = vec![[0.0; 4]; self.group_of.len()];
+        for (k, (v, &w)) in self.votes.iter().zip(&self.weights).enumerate() {
+            if Some(k) == skip {
+                continue;
+            }
+            for (ci, &o) in c.iter_mut().zip(v) {
+                ci[o] += w;
+            }
+        }
+        c
+    }
+}
+
+/// Level sums that do not depend on α and β: assembly `π₀`, per-group count sums and sizes.
+struct Pooled {
+    assembly: [f64; 4],
+    group_counts: Vec<[f64; 4]>,
+    group_size: Vec<f64>,
+}
+
+fn pooled(counts: &[[f64; 4]], group_of: &[usize], n_groups: usize, w: f64) -> Pooled {
+    let mut total = [0.0; 4];
+    let mut group_counts = vec![[0.0; 4]; n_groups];
+    let mut group_size = vec![0.0; n_groups];
+    for (c, &g) in counts.iter().zip(group_of) {
+        for o in 0..4 {
+            total[o] += c[o];
+            group_counts[g][o] += c[o];
+        }
+        group_size[g] += 1.0;
+    }
+    let n = counts.len() as f64;
+    let assembly =
+        total.map(|t| (t + ASSEMBLY_PSEUDO_VOTES / 4.0) / (n * w + ASSEMBLY_PSEUDO_VOTES));
+    Pooled {
+        assembly,
+        group_counts,
+        group_size,
+    }
+}
+
+/// Group estimates `π_g` for group strength `beta`.
+fn group_probs(p: &Pooled, w: f64, beta: f64) -> Vec<[f64; 4]> {
+    p.group_counts
+        .iter()
+        .zip(&p.group_size)
+        .map(|(gc, &size)| {
+            let d = size * w + beta;
+            std::array::from_fn(|o| (gc[o] + beta * p.assembly[o]) / d)
+        })
+        .collect()
+}
+
+/// A state's estimate from its counts, total weight `w`, group estimate and strength `alpha`.
+pub fn shrink(counts: [f64; 4], w: f64, group: [f64; 4], alpha: f64) -> [f64; 4] {
+    let d = w + alpha;
+    std::array::from_fn(|o| (counts[o] + alpha * group[o]) / d)
+}
+
+/// Held-out log loss of every group's states with strength `alpha` in every group and group
+/// strength `beta`: `w_k`-weighted sums over folds (not yet divided by the total weight).
+fn cv_group_losses(data: &Data, folds: &[Fold], alpha: f64, beta: f64) -> Vec<f64> {
+    let mut loss = vec![0.0; data.group_names.len()];
+    for f in folds {
+        let groups = group_probs(&f.pooled, f.w, beta);
+        let wk = data.weights[f.k];
+        for ((c, &g), &o) in f.counts.iter().zip(&data.group_of).zip(&data.votes[f.k]) {
+            loss[g] -= wk * shrink(*c, f.w, groups[g], alpha)[o].ln();
+        }
+    }
+    loss
+}
+
+/// Weighted mean held-out log loss per state vote with per-group strengths `alphas`.
+#[cfg(test)]
+fn cv_loss(data: &Data, folds: &[Fold], alphas: &[f64], beta: f64) -> f64 {
+    let total: f64 = alphas
+        .iter()
+        .enumerate()
+        .map(|(g, &a)| cv_group_losses(data, folds, a, beta)[g])
+        .sum();
+    total / cv_weight(data, folds)
+}
+
+fn cv_weight(data: &Data, folds: &[Fold]) -> f64 {
+    folds
+        .iter()
+        .map(|f| data.weights[f.k] * f.counts.len() as f64)
+        .sum()
+}
+
+struct Fold {
+    k: usize,
+    w: f64,
+    counts: Vec<[f64; 4]>,
+    pooled: Pooled,
+}
+
+fn check_inputs(inputs: &Inputs) -> Result<()> {
+    let mut problems = Vec::new();
+    let file = &inputs.members_file;
+    if inputs.rollcalls.is_empty() {
+        problems.push(Problem::new(file, None, "rollcalls", "no roll calls given"));
+    }
+    for r in &inputs.rollcalls {
+        if !(r.weight.is_finite() && (0.0..=MAX_STRENGTH).contains(&r.weight)) {
+            problems.push(Problem::new(
+                &r.rollcall.file,
+                None,
+                "weight",
+                format!("must be a number in [0, {MAX_STRENGTH}], got {}", r.weight),
+            ));
+        }
+    }
+    let positive = inputs.rollcalls.iter().filter(|r| r.weight > 0.0).count();
+    if problems.is_empty() && positive == 0 {
+        problems.push(Problem::new(
+            file,
+            None,
+            "rollcalls",
+            "every roll call has weight 0; at least one needs a positive weight",
+        ));
+    }
+    let auto = inputs.settings.strength == Strength::Auto
+        || inputs.settings.group_strength == Strength::Auto;
+    if problems.is_empty() && auto && positive < 2 {
+        problems.push(Problem::new(
+            file,
+            None,
+            "strength",
+            "\"auto\" holds out one roll call at a time and needs at least two with positive \
+             weight; give fixed numbers instead",
+        ));
+    }
+    let codes: Vec<&str> = inputs.members.iter().map(|m| m.iso3.as_str()).collect();
+    for r in &inputs.rollcalls {
+        if let Err(Error::Invalid(ps)) = r.rollcall.check_covers(&codes) {
+            problems.extend(ps);
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(problems))
+    }
+}
+
+/// Chooses `(α_g per group, β, selection)` from the settings, by cross-validation where `auto`.
+fn choose(data: &Data, settings: Settings) -> (Vec<f64>, f64, Option<Selection>) {
+    let n_groups = data.group_names.len();
+    let grid = strength_grid();
+    let alphas = match settings.strength {
+        Strength::Fixed(a) => vec![a],
+        Strength::Auto => grid.clone(),
+    };
+    let betas = match settings.group_strength {
+        Strength::Fixed(b) => vec![b],
+        Strength::Auto => grid,
+    };
+    if alphas.len() == 1 && betas.len() == 1 {
+        return (vec![alphas[0]; n_groups], betas[0], None);
+    }
+    let w_total: f64 = data.weights.iter().sum();
+    let folds: Vec<Fold> = (0..data.votes.len())
+        .filter(|&k| data.weights[k] > 0.0)
+        .map(|k| {
+            let w = w_total - data.weights[k];
+            let counts = data.counts(Some(k));
+            let pooled = pooled(&counts, &data.group_of, n_groups, w);
+            Fold {
+                k,
+                w,
+                counts,
+                pooled,
+            }
+        })
+        .collect();
+    // best: (total loss, α per group, β).
+    let mut best: Option<(f64, Vec<f64>, f64)> = None;
+    for &b in &betas {
+        // Per group: (loss, α) minimised over α, smaller α on ties.
+        let mut per_group = vec![(f64::INFINITY, alphas[0]); n_groups];
+        for &a in &alphas {
+            for (g, l) in cv_group_losses(data, &folds, a, b).into_iter().enumerate() {
+                if l < per_group[g].0 {
+                    per_group[g] = (l, a);
+                }
+            }
+        }
+        let total: f64 = per_group.iter().map(|x| x.0).sum();
+        if best.as_ref().is_none_or(|x| total < x.0) {
+            best = Some((total, per_group.iter().map(|x| x.1).collect(), b));
+        }
+    }
+    let (total, chosen, beta) = best.unwrap_or((f64::NAN, vec![alphas[0]; n_groups], betas[0]));
+    (
+        chosen,
+        beta,
+        Some(Selection {
+            folds: folds.len(),
+            cv_log_loss: total / cv_weight(data, &folds),
+        }),
+    )
+}
+
+/// Fits the estimator (see the module docs). Errors if a weight or strength is invalid, a roll
+/// call does not cover exactly the members, or `auto` has fewer than two weighted roll calls.
+pub fn estimate(inputs: &Inputs) -> Result<Prior> {
+    check_inputs(inputs)?;
+    let data = Data::new(inputs);
+    let (alphas, beta, selection) = choose(&data, inputs.settings);
+    let w: f64 = data.weights.iter().sum();
+    let counts = data.counts(None);
+    let pool = pooled(&counts, &data.group_of, data.group_names.len(), w);
+    let groups = group_probs(&pool, w, beta);
+    let states = inputs
+        .members
+        .iter()
+        .zip(&counts)
+        .zip(&data.group_of)
+        .map(|((m, &c), &g)| StatePrior {
+            iso3: m.iso3.clone(),
+            name: m.name.clone(),
+            group: m.group.clone(),
+            counts: c,
+            probs: VoteProbs::from_array(shrink(c, w, groups[g], alphas[g])),
+        })
+        .collect();
+    Ok(Prior {
+        states,
+        groups: data
+            .group_names
+            .iter()
+            .zip(&groups)
+            .zip(&pool.group_size)
+            .zip(&alphas)
+            .map(|(((n, &p), &s), &a)| GroupPrior {
+                name: n.clone(),
+                members: s as usize,
+                strength: a,
+                probs: VoteProbs::from_array(p),
+            })
+            .collect(),
+        assembly: VoteProbs::from_array(pool.assembly),
+        total_weight: w,
+        group_strength: beta,
+        selection,
+    })
+}
+
+/// Renders the estimate as a members CSV (`iso3,name,p_yes,p_no,p_abstain,p_absent`, the
+/// format `[members] file` reads), preceded by `#` comment lines recording how it was made.
+/// Probabilities are written in shortest round-trip form, so reading the file back gives the
+/// same numbers bit for bit.
+pub fn members_csv(prior: &Prior, inputs: &Inputs) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "# Written by lobbysim {} prior: weighted roll-call counts shrunk toward each state's group.",
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = writeln!(o, "# members: {}", inputs.members_file.display());
+    for r in &inputs.rollcalls {
+        let _ = writeln!(
+            o,
+            "# roll call: {} (weight {})",
+            r.rollcall.file.display(),
+            r.weight
+        );
+    }
+    let _ = writeln!(
+        o,
+        "# strength (alpha) per group: {}; group strength (beta) = {}{}",
+        prior.strengths_text(),
+        prior.group_strength,
+        prior.selection.map_or(String::new(), |s| format!(
+            "; chosen by leave-one-roll-call-out CV over {} folds, log loss {:.4}",
+            s.folds, s.cv_log_loss
+        ))
+    );
+    o.push_str("iso3,name,p_yes,p_no,p_abstain,p_absent\n");
+    for s in &prior.states {
+        let p = s.probs;
+        let _ = writeln!(
+            o,
+            "{},{},{},{},{},{}",
+            s.iso3,
+            csv_field(&s.name),
+            p.p_yes,
+            p.p_no,
+            p.p_abstain,
+            p.p_absent
+        );
+    }
+    o
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rc(name: &str, votes: &[(&str, &str)]) -> RollCall {
+        let mut t = String::from("iso3,country,vote\n");
+        for (c, v) in votes {
+            t.push_str(&format!("{c},{c},{v}\n"));
+        }
+        rollcall::parse(&t, Path::new(name)).unwrap()
+    }
+
+    fn inputs(calls: &[&[(&str, &str)]], settings: Settings) -> Inputs {
+        let members = parse_members(
+            "iso3,name,un_region\nAAA,A,G1\nBBB,B,G1\nCCC,C,G1\nDDD,D,G2\nEEE,E,G2\n",
+            Path::new("m.csv"),
+        )
+        .unwrap();
+        Inputs {
+            members_file: "m.csv".into(),
+            members,
+            rollcalls: calls
+                .iter()
+                .enumerate()
+                .map(|(k, v)| WeightedRollCall {
+                    rollcall: rc(&format!("r{k}.csv"), v),
+                    weight: 1.0,
+                })
+                .collect(),
+            settings,
+        }
+    }
+
+    const R1: &[(&str, &str)] = &[
+        ("AAA", "Y"),
+        ("BBB", "Y"),
+        ("CCC", "A"),
+        ("DDD", "N"),
+        ("EEE", "X"),
+    ];
+    const R2: &[(&str, &str)] = &[
+        ("AAA", "Y"),
+        ("BBB", "A"),
+        ("CCC", "Y"),
+        ("DDD", "N"),
+        ("EEE", "A"),
+    ];
+    const R3: &[(&str, &str)] = &[
+        ("AAA", "Y"),
+        ("BBB", "N"),
+        ("CCC", "A"),
+        ("DDD", "A"),
+        ("EEE", "Y"),
+    ];
+
+    fn fixed(a: f64, b: f64) -> Settings {
+        Settings {
+            strength: Strength::Fixed(a),
+            group_strength: Strength::Fixed(b),
+        }
+    }
+
+    #[test]
+    fn hand_computed_example() {
+        // W = 2; AAA counts (2,0,0,0). Assembly: totals over 5 states of R1+R2:
+        // yes 4, no 2, abstain 3, absent 1 → π₀ = (t + 0.5) / (10 + 2).
+        let p = estimate(&inputs(&[R1, R2], fixed(1.0, 2.0))).unwrap();
+        let a0 = [4.5 / 12.0, 2.5 / 12.0, 3.5 / 12.0, 1.5 / 12.0];
+        for (x, y) in p.assembly.to_array().iter().zip(a0) {
+            assert!((x - y).abs() < 1e-15);
+        }
+        // G1 (AAA, BBB, CCC): yes 4, no 0, abstain 2, absent 0 over 6; β = 2.
+        let g1: [f64; 4] = std::array::from_fn(|o| ([4.0, 0.0, 2.0, 0.0][o] + 2.0 * a0[o]) / 8.0);
+        // AAA: (2,0,0,0) with α = 1, W = 2.
+        let aaa = p.states[0].probs.to_array();
+        for o in 0..4 {
+            let want = ([2.0, 0.0, 0.0, 0.0][o] + g1[o]) / 3.0;
+            assert!((aaa[o] - want).abs() < 1e-15, "{o}: {} vs {want}", aaa[o]);
+        }
+        assert_eq!(p.selection, None);
+    }
+
+    #[test]
+    fn probabilities_sum_to_one_and_are_positive() {
+        for s in [fixed(0.01, 0.01), fixed(1.0, 5.0), fixed(1000.0, 1000.0)] {
+            let p = estimate(&inputs(&[R1, R2, R3], s)).unwrap();
+            for st in &p.states {
+                let a = st.probs.to_array();
+                assert!(a.iter().all(|&x| x > 0.0 && x < 1.0), "{a:?}");
+                assert!((a.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+                assert!(st.probs.check().is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn shrinkage_behaves() {
+        let p = estimate(&inputs(&[R1, R2, R3], fixed(1.0, 1.0))).unwrap();
+        // AAA always voted yes: high but not certain.
+        let aaa = p.states[0].probs;
+        assert!(aaa.p_yes > 0.75 && aaa.p_yes < 1.0, "{aaa:?}");
+        // BBB voted Y, A, N: mixed, no outcome above 1/2.
+        let bbb = p.states[1].probs.to_array();
+        assert!(bbb[..3].iter().all(|&x| x > 0.15 && x < 0.5), "{bbb:?}");
+        // Weak shrinkage follows the record, strong shrinkage follows the group.
+        let weak = estimate(&inputs(&[R1, R2, R3], fixed(0.01, 1.0))).unwrap();
+        let strong = estimate(&inputs(&[R1, R2, R3], fixed(1000.0, 1.0))).unwrap();
+        assert!(weak.states[0].probs.p_yes > 0.99);
+        let g1 = strong.groups[0].probs.p_yes;
+        assert!((strong.states[0].probs.p_yes - g1).abs() < 0.01);
+        assert!((strong.states[1].probs.p_yes - g1).abs() < 0.01);
+        // More evidence, less shrinkage: the same unanimous record over more roll calls.
+        let more = estimate(&inputs(&[R1, R2, R3, R1, R2, R3], fixed(1.0, 1.0))).unwrap();
+        assert!(more.states[0].probs.p_yes > aaa.p_yes);
+    }
+
+    #[test]
+    fn auto_picks_grid_minimum_of_cv_loss() {
+        let inp = inputs(&[R1, R2, R3], Settings::default());
+        let p = estimate(&inp).unwrap();
+        let sel = p.selection.unwrap();
+        assert_eq!(sel.folds, 3);
+        let data = Data::new(&inp);
+        // The chosen pair beats every grid neighbour checked independently.
+        let alphas: Vec<f64> = p.groups.iter().map(|g| g.strength).collect();
+        let (_, _, again) = choose(&data, fixed(alphas[0], p.group_strength));
+        assert!(again.is_none());
+        let grid = strength_grid();
+        assert_eq!(grid.len(), 51);
+        assert!((grid[0] - GRID_MIN).abs() < 1e-15 && (grid[50] - GRID_MAX).abs() < 1e-9);
+        let best = sel.cv_log_loss;
+        let folds_loss = |a: &[f64], b: f64| {
+            let d = Data::new(&inp);
+            let w: f64 = d.weights.iter().sum();
+            let folds: Vec<Fold> = (0..3)
+                .map(|k| {
+                    let counts = d.counts(Some(k));
+                    let pooled = pooled(&counts, &d.group_of, 2, w - 1.0);
+                    Fold {
+                        k,
+                        w: w - 1.0,
+                        counts,
+                        pooled,
+                    }
+                })
+                .collect();
+            cv_loss(&d, &folds, a, b)
+        };
+        assert!((folds_loss(&alphas, p.group_strength) - best).abs() < 1e-12);
+        // No single grid change of one group's α, or of β, does better.
+        for &x in &grid {
+            for g in 0..alphas.len() {
+                let mut a = alphas.clone();
+                a[g] = x;
+                assert!(folds_loss(&a, p.group_strength) >= best - 1e-12);
+            }
+            assert!(folds_loss(&alphas, x) >= best - 1e-12);
+        }
+    }
+
+    #[test]
+    fn bad_inputs_are_reported() {
+        let mut inp = inputs(&[R1], Settings::default());
+        let e = estimate(&inp).unwrap_err().to_string();
+        assert!(e.contains("needs at least two"), "{e}");
+        inp.settings = fixed(1.0, 1.0);
+        inp.rollcalls[0].weight = -1.0;
+        let e = estimate(&inp).unwrap_err().to_string();
+        assert!(e.contains("r0.csv: weight: must be a number"), "{e}");
+        let missing = rc("short.csv", &R1[..4]);
+        inp.rollcalls[0] = WeightedRollCall {
+            rollcall: missing,
+            weight: 1.0,
+        };
+        let e = estimate(&inp).unwrap_err().to_string();
+        assert!(
+            e.contains("short.csv: iso3: 1 member state(s) missing"),
+            "{e}"
+        );
+        assert!(Strength::parse("auto").is_ok());
+        assert_eq!(Strength::parse(" 2.5").unwrap(), Strength::Fixed(2.5));
+        assert!(Strength::parse("0").is_err());
+        assert!(Strength::parse("lots").is_err());
+    }
+
+    #[test]
+    fn members_file_errors_name_lines() {
+        let t = "iso3,name,un_region\nAAA,A,G1\nAAA,A,G1\nbad,B,G1\nCCC,C,\n";
+        let e = parse_members(t, Path::new("m.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("m.csv:3: state AAA: duplicate row"), "{e}");
+        assert!(e.contains("m.csv:4: iso3"), "{e}");
+        assert!(e.contains("m.csv:5: group of CCC: empty"), "{e}");
+        let e = parse_members("iso3,name\n", Path::new("m.csv")).unwrap_err();
+        assert!(e.to_string().contains("m.csv:1: header"), "{e}");
+    }
+
+    #[test]
+    fn csv_round_trips_exactly() {
+        let inp = inputs(&[R1, R2, R3], fixed(0.7, 3.0));
+        let p = estimate(&inp).unwrap();
+        let text = members_csv(&p, &inp);
+        let rows =
+            crate::scenario::members::parse_members_csv(&text, Path::new("out.csv")).unwrap();
+        assert_eq!(rows.len(), 5);
+        for (r, s) in rows.iter().zip(&p.states) {
+            assert_eq!(r.iso3, s.iso3);
+            assert_eq!(r.probs, s.probs);
+        }
+    }
+}

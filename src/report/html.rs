@@ -1,0 +1,311 @@
+//! Self-contained HTML report (`lobbysim report`): one file with inline CSS and the
+//! yes-distribution chart as inline SVG — no scripts, no external fonts, stylesheets or images,
+//! nothing fetched from the network — readable when opened from disk.
+//!
+//! Sections: run metadata, summary (adoption probability and count summaries), the chart, the
+//! references and how the forecast scores against them, the swing states, and the full
+//! per-state table with the four outcome probabilities.
+
+use std::fmt::Write;
+
+use super::{Exporter, Forecast, svg};
+use crate::error::Result;
+use crate::vote::Outcome;
+
+/// The HTML report exporter.
+pub struct HtmlExporter;
+
+/// Escapes text for HTML element content and double- or single-quoted attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+const CSS: &str = r#"
+:root { --yes: #426ba0; --no: #be1e2d; --abstain: #c46900; --absent: #9a9a9a; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+       margin: 0 auto; max-width: 1000px; padding: 1.5rem; color: #1d1d1f; line-height: 1.45; }
+h1 { font-size: 1.6rem; margin: 0 0 .3rem; }
+h2 { font-size: 1.2rem; margin: 2rem 0 .6rem; border-bottom: 1px solid #ddd; padding-bottom: .2rem; }
+.meta { color: #555; margin: 0; }
+.headline { font-size: 1.25rem; margin: .6rem 0 1rem; }
+table { border-collapse: collapse; width: 100%; font-size: .92rem; }
+th, td { padding: .28rem .5rem; border-bottom: 1px solid #e6e6e6; text-align: left; }
+th { background: #f4f6f9; position: sticky; top: 0; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+tbody tr:nth-child(even) { background: #fafbfc; }
+figure { margin: 0; }
+figure svg { width: 100%; height: auto; border: 1px solid #e6e6e6; }
+figcaption { color: #555; font-size: .9rem; margin-top: .3rem; }
+.stack { display: flex; width: 9rem; height: .8rem; border-radius: 2px; overflow: hidden; background: #eee; }
+.stack span { display: block; height: 100%; }
+.stack .yes { background: var(--yes); } .stack .no { background: var(--no); }
+.stack .abstain { background: var(--abstain); } .stack .absent { background: var(--absent); }
+.legend span { display: inline-block; width: .8rem; height: .8rem; vertical-align: middle; margin: 0 .25rem 0 .8rem; }
+footer { margin-top: 2rem; color: #777; font-size: .8rem; word-break: break-all; }
+"#;
+
+/// The chart without an XML declaration, ready to inline.
+fn inline_svg(svg: &str) -> &str {
+    match svg.find("<svg") {
+        Some(i) => svg[i..].trim_end(),
+        None => svg.trim_end(),
+    }
+}
+
+fn counts_table(o: &mut String, f: &Forecast) {
+    o.push_str(
+        "<table id=\"counts\"><thead><tr><th>count</th><th class=\"num\">mean</th>\
+         <th class=\"num\">sd</th><th class=\"num\">5%</th><th class=\"num\">median</th>\
+         <th class=\"num\">95%</th><th class=\"num\">80% interval</th>\
+         <th class=\"num\">95% interval</th></tr></thead><tbody>\n",
+    );
+    for out in Outcome::ALL {
+        let c = f.counts.get(out);
+        let (q, i) = (&c.quantiles, &c.intervals);
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td class=\"num\">{:.2}</td><td class=\"num\">{:.2}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}–{}</td><td class=\"num\">{}–{}</td></tr>",
+            out.name(),
+            c.mean,
+            c.sd,
+            q.p05,
+            q.p50,
+            q.p95,
+            i.central_80[0],
+            i.central_80[1],
+            i.central_95[0],
+            i.central_95[1]
+        );
+    }
+    o.push_str("</tbody></table>\n");
+}
+
+fn references(o: &mut String, f: &Forecast) {
+    o.push_str("<section id=\"references\"><h2>References</h2>\n");
+    if f.references.is_empty() {
+        o.push_str("<p>The scenario has no references.</p></section>\n");
+        return;
+    }
+    o.push_str(
+        "<table><thead><tr><th>reference</th><th>claim</th>\
+         <th class=\"num\">forecast probability</th><th class=\"num\">± s.e.</th></tr></thead><tbody>\n",
+    );
+    for r in &f.references {
+        let claim = match &r.actual {
+            Some(a) => format!(
+                "actual {}-{}-{} ({} not voting): P({})",
+                a.yes.actual, a.no.actual, a.abstain.actual, a.absent.actual, r.claim
+            ),
+            None => r.claim.clone(),
+        };
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.4}</td><td class=\"num\">{:.4}</td></tr>",
+            escape(&r.label),
+            escape(&claim),
+            r.probability,
+            r.mc_se
+        );
+    }
+    o.push_str("</tbody></table>\n");
+    let actuals: Vec<_> = f
+        .references
+        .iter()
+        .filter_map(|r| r.actual.as_ref().map(|a| (r, a)))
+        .collect();
+    if !actuals.is_empty() {
+        o.push_str(
+            "<p>Where each actual count falls in the forecast distribution of that count \
+             (mid-percentile; a well-calibrated forecast puts actual results anywhere from 0 \
+             to 100, rarely in the extremes):</p>\n<table><thead><tr><th>reference</th>\
+             <th>count</th><th class=\"num\">actual</th><th class=\"num\">percentile</th>\
+             <th class=\"num\">P(≤ actual)</th><th class=\"num\">P(≥ actual)</th>\
+             <th class=\"num\">log P(= actual)</th></tr></thead><tbody>\n",
+        );
+        for (r, a) in actuals {
+            for (name, p) in [
+                ("yes", &a.yes),
+                ("no", &a.no),
+                ("abstain", &a.abstain),
+                ("absent", &a.absent),
+            ] {
+                let lp = p
+                    .log_probability
+                    .map_or("never simulated".to_string(), |l| format!("{l:.3}"));
+                let _ = writeln!(
+                    o,
+                    "<tr><td>{}</td><td>{name}</td><td class=\"num\">{}</td>\
+                     <td class=\"num\">{:.2}</td><td class=\"num\">{:.4}</td>\
+                     <td class=\"num\">{:.4}</td><td class=\"num\">{lp}</td></tr>",
+                    escape(&r.label),
+                    p.actual,
+                    p.percentile,
+                    p.p_le,
+                    p.p_ge
+                );
+            }
+        }
+        o.push_str("</tbody></table>\n");
+    }
+    o.push_str("</section>\n");
+}
+
+fn stack(p: [f64; 4]) -> String {
+    let mut s = String::from("<span class=\"stack\">");
+    for (o, v) in Outcome::ALL.iter().zip(p) {
+        let _ = write!(
+            s,
+            "<span class=\"{}\" style=\"width:{:.1}%\"></span>",
+            o.name(),
+            100.0 * v
+        );
+    }
+    s.push_str("</span>");
+    s
+}
+
+fn prob_row(o: &mut String, iso3: &str, name: &str, p: [f64; 4]) {
+    let _ = writeln!(
+        o,
+        "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.3}</td>\
+         <td class=\"num\">{:.3}</td><td class=\"num\">{:.3}</td><td>{}</td></tr>",
+        escape(iso3),
+        escape(name),
+        p[0],
+        p[1],
+        p[2],
+        p[3],
+        stack(p)
+    );
+}
+
+const PROB_HEAD: &str = "<thead><tr><th>ISO</th><th>state</th><th class=\"num\">P(yes)</th>\
+    <th class=\"num\">P(no)</th><th class=\"num\">P(abstain)</th><th class=\"num\">P(absent)</th>\
+    <th>distribution</th></tr></thead>";
+
+const LEGEND: &str = "<p class=\"legend\">Bars:<span style=\"background:var(--yes)\"></span>yes\
+    <span style=\"background:var(--no)\"></span>no<span style=\"background:var(--abstain)\"></span>abstain\
+    <span style=\"background:var(--absent)\"></span>not voting</p>\n";
+
+impl Exporter for HtmlExporter {
+    fn render(&self, f: &Forecast) -> Result<String> {
+        let chart = svg::yes_distribution(f)?;
+        let s = &f.scenario;
+        let mut o = String::new();
+        let _ = write!(
+            o,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+             <meta name=\"generator\" content=\"lobbysim {}\">\n\
+             <title>lobbysim forecast — {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+            f.engine.version,
+            escape(&s.name)
+        );
+        let mut meta: Vec<String> = s.date.iter().map(|d| escape(d)).collect();
+        meta.push(format!("{} members", s.members));
+        meta.push(format!("{} rule", s.rule));
+        meta.push(format!("{} ballots", f.ballots));
+        meta.push(format!("seed {}", f.seed));
+        meta.push(f.engine.rng.to_string());
+        if s.without_blocs {
+            meta.push("without blocs".into());
+        }
+        let _ = writeln!(
+            o,
+            "<header><h1>{}</h1>\n<p class=\"meta\">{}</p></header>",
+            escape(&s.name),
+            meta.join(" · ")
+        );
+        o.push_str("<section id=\"summary\"><h2>Summary</h2>\n");
+        let _ = writeln!(
+            o,
+            "<p class=\"headline\">P(adopted) = <strong>{:.4}</strong> (± {:.4} Monte Carlo s.e.) \
+             under the {} rule.</p>",
+            f.adoption.probability, f.adoption.mc_se, s.rule
+        );
+        counts_table(&mut o, f);
+        o.push_str("</section>\n");
+        let _ = writeln!(
+            o,
+            "<section id=\"chart\"><h2>Yes votes</h2>\n<figure>\n{}\n<figcaption>Share of {} \
+             simulated ballots with each yes count; shaded: 80% and 95% central intervals; \
+             lines: references and the adoption threshold given the median no count.\
+             </figcaption>\n</figure></section>",
+            inline_svg(&chart),
+            f.ballots
+        );
+        references(&mut o, f);
+        o.push_str(
+            "<section id=\"swing\"><h2>Swing states</h2>\n<p>The states whose yes vote is most \
+             uncertain (largest P(yes)·(1 − P(yes))).</p>\n",
+        );
+        let _ = writeln!(o, "<table>{PROB_HEAD}<tbody>");
+        for sw in &f.swing_states {
+            if let Some(st) = f.states.iter().find(|x| x.iso3 == sw.iso3) {
+                prob_row(
+                    &mut o,
+                    &st.iso3,
+                    &st.name,
+                    [st.p_yes, st.p_no, st.p_abstain, st.p_absent],
+                );
+            }
+        }
+        o.push_str("</tbody></table></section>\n");
+        let _ = writeln!(
+            o,
+            "<section id=\"states\"><h2>All member states ({})</h2>\n{LEGEND}<table>{PROB_HEAD}<tbody>",
+            f.states.len()
+        );
+        for st in &f.states {
+            prob_row(
+                &mut o,
+                &st.iso3,
+                &st.name,
+                [st.p_yes, st.p_no, st.p_abstain, st.p_absent],
+            );
+        }
+        o.push_str("</tbody></table></section>\n");
+        let _ = writeln!(
+            o,
+            "<footer>Generated by {} {} · generator {} · {} ballots per chunk · scenario SHA-256 {}\
+             </footer>\n</body>\n</html>",
+            f.engine.name, f.engine.version, f.engine.rng, f.engine.chunk_ballots, s.sha256
+        );
+        Ok(o)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_covers_markup_characters() {
+        assert_eq!(
+            escape(r#"<a href="x">&'</a>"#),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn inline_svg_drops_xml_declaration() {
+        assert_eq!(
+            inline_svg("<?xml version=\"1.0\"?>\n<svg></svg>\n"),
+            "<svg></svg>"
+        );
+    }
+}
