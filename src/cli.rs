@@ -290,6 +290,10 @@ pub struct OptimizeArgs {
     /// Add the budget to the campaign's existing targets instead of replacing them.
     #[arg(long)]
     pub keep_targets: bool,
+    /// Candidates simulated per round, chosen by closed-form gain (0: simulate every
+    /// candidate).
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub screen: u32,
     /// Simulation options (every plan is evaluated with the same seed).
     #[command(flatten)]
     pub sim: SimArgs,

@@ -243,15 +243,18 @@ fn run_calibrate(args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
 
 fn run_optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
     let s = scenario::load(&args.scenario)?;
-    let req = tune::optimize::Request::parse(
+    let mut req = tune::optimize::Request::parse(
         &s,
         &args.campaign,
         args.budget,
         &args.objective,
         args.steps,
-        args.candidates.as_deref(),
-        args.keep_targets,
     )?;
+    if let Some(list) = &args.candidates {
+        req = req.with_candidates(&s, list)?;
+    }
+    req.keep_targets = args.keep_targets;
+    req.screen = Some(args.screen as usize);
     let r = tune::optimize::optimize(&s, &req, &run_options(&args.sim))?;
     write_tune(&args.out, &r)
 }

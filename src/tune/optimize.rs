@@ -27,7 +27,7 @@ use super::{Render, RunInfo};
 use crate::RunOptions;
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::scenario::{Claim, Direction, MAX_EFFORT, Scenario, Target, TargetKind};
+use crate::scenario::{Claim, CmpOp, Direction, MAX_EFFORT, Scenario, Target, TargetKind};
 use crate::simulate::{self, Tally};
 use crate::stats::binomial_se;
 use crate::vote::Outcome;
@@ -35,6 +35,8 @@ use crate::vote::Outcome;
 /// States whose probability of the campaign's direction is at least this are not default
 /// candidates.
 pub const NEAR_CERTAIN: f64 = 0.95;
+/// Default number of candidates simulated per round after closed-form screening.
+pub const DEFAULT_SCREEN: usize = 12;
 /// Default cap on ballots per evaluated plan.
 pub const DEFAULT_MAX_BALLOTS: u64 = 20_000;
 
@@ -112,18 +114,19 @@ pub struct Request {
     pub candidates: Option<Vec<usize>>,
     /// Keep the campaign's existing targets and add the budget on top.
     pub keep_targets: bool,
+    /// Simulate only this many candidates per round, screened in closed form (`None`: all).
+    pub screen: Option<usize>,
 }
 
 impl Request {
-    /// Checks and resolves command-line values against the scenario.
+    /// Checks and resolves command-line values against the scenario (default candidates, the
+    /// campaign's targets replaced, screening to [`DEFAULT_SCREEN`] candidates per round).
     pub fn parse(
         s: &Scenario,
         campaign: &str,
         budget: f64,
         objective: &str,
         steps: u32,
-        candidates: Option<&[String]>,
-        keep_targets: bool,
     ) -> Result<Request> {
         let c = s
             .campaigns
@@ -172,7 +175,20 @@ impl Request {
                 format!("{} exceeds the {} members", cl.value, s.states.len()),
             ));
         }
-        let candidates = candidates
+        Ok(Request {
+            campaign: c,
+            budget,
+            objective,
+            steps,
+            candidates: None,
+            keep_targets: false,
+            screen: Some(DEFAULT_SCREEN),
+        })
+    }
+
+    /// Restricts the candidates to the listed iso3 codes (errors name unknown codes).
+    pub fn with_candidates(mut self, s: &Scenario, list: &[String]) -> Result<Request> {
+        let candidates = Some(list)
             .map(|list| {
                 let mut out = Vec::new();
                 let mut problems = Vec::new();
@@ -203,14 +219,8 @@ impl Request {
                 "no candidate states",
             ));
         }
-        Ok(Request {
-            campaign: c,
-            budget,
-            objective,
-            steps,
-            candidates,
-            keep_targets,
-        })
+        self.candidates = candidates;
+        Ok(self)
     }
 }
 
@@ -234,6 +244,9 @@ pub struct ObjectiveValues {
     pub name: String,
     /// With the scenario as written.
     pub before: f64,
+    /// Total effort of the campaign as written (state targets plus bloc targets × members):
+    /// compare with the budget.
+    pub written_effort: f64,
     /// With the starting plan: the campaign's targets removed (or kept, with
     /// `keep_targets`), before any budget is allocated.
     pub start: f64,
@@ -267,6 +280,8 @@ pub struct Optimization {
     pub objective: ObjectiveValues,
     /// Targets with effort > 0, largest effort first.
     pub plan: Vec<PlanEntry>,
+    /// Candidates simulated per round after closed-form screening (`null`: all).
+    pub screened: Option<usize>,
     /// Method, in one sentence.
     pub method: &'static str,
 }
@@ -317,6 +332,70 @@ pub fn default_candidates(start: &Scenario, req: &Request) -> Vec<usize> {
         .collect()
 }
 
+/// The sign with which a state's probability of outcome `o` helps the objective, if the
+/// objective is monotone in it (`>=`/`>` claims and expectations: +1; `<=`/`<`: −1; `=`: none).
+fn direction_of(objective: &Objective) -> Option<(Outcome, f64)> {
+    match objective {
+        Objective::Expected(o) => Some((*o, 1.0)),
+        Objective::Probability(c) => match c.op {
+            CmpOp::Ge | CmpOp::Gt => Some((c.outcome, 1.0)),
+            CmpOp::Le | CmpOp::Lt => Some((c.outcome, -1.0)),
+            CmpOp::Eq => None,
+        },
+    }
+}
+
+/// The candidates to simulate this round: with `req.screen = Some(k)`, the `k` whose next
+/// increment most raises (in closed form, ignoring correlation and leaders) the probability the
+/// objective counts, plus every candidate that leads a bloc (its followers move too); else all.
+fn shortlist(
+    start: &Scenario,
+    req: &Request,
+    efforts: &[f64],
+    inc: f64,
+    candidates: &[usize],
+    leaders: &[bool],
+) -> Vec<usize> {
+    let (Some(k), Some((o, sign))) = (req.screen, direction_of(&req.objective)) else {
+        return candidates.to_vec();
+    };
+    if k == 0 || k >= candidates.len() {
+        return candidates.to_vec();
+    }
+    let with = |extra: Option<usize>| {
+        let mut t = start.clone();
+        for (i, &e) in efforts.iter().enumerate() {
+            let e = e + if extra == Some(i) { inc } else { 0.0 };
+            if e > 0.0 {
+                t.campaigns[req.campaign].targets.push(Target {
+                    kind: TargetKind::State(i),
+                    effort: e,
+                });
+            }
+        }
+        Model::new(&t)
+    };
+    let now = with(None);
+    let mut scored: Vec<(f64, usize)> = candidates
+        .iter()
+        .map(|&c| {
+            let before = now.states[c].marginal().get(o);
+            let after = with(Some(c)).states[c].marginal().get(o);
+            (sign * (after - before), c)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let mut out: Vec<usize> = scored.iter().take(k).map(|x| x.1).collect();
+    let lead: Vec<usize> = candidates
+        .iter()
+        .copied()
+        .filter(|&c| leaders[c] && !out.contains(&c))
+        .collect();
+    out.extend(lead);
+    out.sort_unstable();
+    out
+}
+
 /// Allocates the budget greedily (see the module docs).
 pub fn optimize(s: &Scenario, req: &Request, opts: &RunOptions) -> Result<Optimization> {
     let camp = &s.campaigns[req.campaign];
@@ -351,9 +430,19 @@ pub fn optimize(s: &Scenario, req: &Request, opts: &RunOptions) -> Result<Optimi
     let mut gains = vec![0.0; n];
     let (mut current, _) = evaluate(&start, req, &efforts, &opts)?;
     let start_value = current;
+    let leaders: Vec<bool> = {
+        let mut v = vec![false; n];
+        for b in &s.blocs {
+            if let Some(l) = b.leader {
+                v[l] = true;
+            }
+        }
+        v
+    };
     for _ in 0..req.steps {
         let mut best: Option<(usize, f64)> = None;
-        for &c in &candidates {
+        let shortlist = shortlist(&start, req, &efforts, inc, &candidates, &leaders);
+        for &c in &shortlist {
             let mut trial = efforts.clone();
             trial[c] += inc;
             let (v, _) = evaluate(&start, req, &trial, &opts)?;
@@ -408,12 +497,16 @@ pub fn optimize(s: &Scenario, req: &Request, opts: &RunOptions) -> Result<Optimi
         objective: ObjectiveValues {
             name: req.objective.name(),
             before,
+            written_effort: camp.effort_by_state(s).iter().sum(),
             start: start_value,
             after,
             even_split,
             mc_se,
         },
         plan,
+        screened: req
+            .screen
+            .filter(|&k| k > 0 && k < candidates.len() && direction_of(&req.objective).is_some()),
         method: "greedy marginal allocation in equal increments, every plan simulated with the \
                  same seed and ballots (common random numbers)",
     })
@@ -437,7 +530,11 @@ impl Render for Optimization {
             self.run.seed
         );
         let _ = writeln!(o, "objective {}", ob.name);
-        let _ = writeln!(o, "  scenario as written      {:.4}", ob.before);
+        let _ = writeln!(
+            o,
+            "  scenario as written      {:.4}  (its total effort {})",
+            ob.before, ob.written_effort
+        );
         let _ = writeln!(
             o,
             "  {} {:.4}",
@@ -454,6 +551,13 @@ impl Render for Optimization {
             "  optimised plan           {:.4}  (± {:.4} Monte Carlo s.e. alone)",
             ob.after, ob.mc_se
         );
+        if ob.even_split > ob.after {
+            let _ = writeln!(
+                o,
+                "  note: the even split does better than the greedy plan: effort saturates, so \
+                 coarse increments concentrate it too much; try more --steps"
+            );
+        }
         let _ = writeln!(o, "\nplan (effort, marginal gain of its increments)");
         for p in &self.plan {
             let _ = writeln!(
@@ -464,8 +568,11 @@ impl Render for Optimization {
         }
         let _ = writeln!(
             o,
-            "\n{} candidates: {}\nmethod: {}",
+            "\n{} candidates{}: {}\nmethod: {}",
             self.candidates.len(),
+            self.screened.map_or(String::new(), |k| format!(
+                " ({k} per round simulated after closed-form screening)"
+            )),
             self.candidates.join(" "),
             self.method
         );
@@ -492,17 +599,18 @@ mod tests {
         assert!(Objective::parse("yes>=110").is_err());
         assert!(Objective::parse("E[maybe]").is_err());
         let s = example();
-        let e = Request::parse(&s, "Nope", 1.0, "E[yes]", 5, None, false)
+        let e = Request::parse(&s, "Nope", 1.0, "E[yes]", 5)
             .unwrap_err()
             .to_string();
         assert!(e.contains("\"Northern outreach\""), "{e}");
-        assert!(Request::parse(&s, "Northern outreach", -1.0, "E[yes]", 5, None, false).is_err());
-        assert!(
-            Request::parse(&s, "Northern outreach", 1.0, "P(yes>=13)", 5, None, false).is_err()
-        );
+        assert!(Request::parse(&s, "Northern outreach", -1.0, "E[yes]", 5).is_err());
+        assert!(Request::parse(&s, "Northern outreach", 1.0, "P(yes>=13)", 5).is_err());
         let bad = vec!["ZZZ".to_string()];
         assert!(
-            Request::parse(&s, "Northern outreach", 1.0, "E[yes]", 5, Some(&bad), false).is_err()
+            Request::parse(&s, "Northern outreach", 1.0, "E[yes]", 5)
+                .unwrap()
+                .with_candidates(&s, &bad)
+                .is_err()
         );
     }
 
@@ -519,8 +627,7 @@ mod tests {
             without_blocs: false,
         };
         for objective in ["E[yes]", "P(yes>=8)"] {
-            let req =
-                Request::parse(&s, "Northern outreach", 4.0, objective, 8, None, false).unwrap();
+            let req = Request::parse(&s, "Northern outreach", 4.0, objective, 8).unwrap();
             let r = optimize(&s, &req, &opts).unwrap();
             let start = start_scenario(&s, &req);
             let cands: Vec<usize> = r
