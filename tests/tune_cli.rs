@@ -344,3 +344,22 @@ fn explain_shows_the_decomposition() {
     );
     assert!(e.contains("only available for sweep"), "{e}");
 }
+
+#[test]
+fn calibrating_against_a_prior_rollcall_is_refused_as_circular() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = root().join("scenarios/unga-es11-4-2022.toml");
+    let rc = root().join("data/rollcalls/ES-11-1.csv");
+    let e = fails(
+        dir.path(),
+        &[
+            "calibrate",
+            s.to_str().unwrap(),
+            "--against",
+            rc.to_str().unwrap(),
+            "--fit",
+            "campaign.\"Western outreach\".strength",
+        ],
+    );
+    assert!(e.contains("base positions were estimated from"), "{e}");
+}

@@ -614,6 +614,36 @@ mod tests {
         );
     }
 
+    #[test]
+    fn screening_ranks_by_closed_form_gain() {
+        let s = example();
+        let mut req = Request::parse(&s, "Northern outreach", 2.0, "E[yes]", 4).unwrap();
+        req.screen = Some(2);
+        let start = start_scenario(&s, &req);
+        let cands: Vec<usize> = (0..s.states.len()).collect();
+        let lead = vec![false; s.states.len()];
+        let short = shortlist(&start, &req, &vec![0.0; s.states.len()], 0.5, &cands, &lead);
+        assert_eq!(short.len(), 2);
+        // AAA (p_yes 0.95, susceptibility 0.5) gains less than HHH (susceptibility 1.5).
+        assert!(short.contains(&s.state_index("HHH").unwrap()), "{short:?}");
+        assert!(!short.contains(&0));
+        // Leaders are always simulated; `=` objectives are never screened.
+        let mut lead2 = lead.clone();
+        lead2[0] = true;
+        let short = shortlist(
+            &start,
+            &req,
+            &vec![0.0; s.states.len()],
+            0.5,
+            &cands,
+            &lead2,
+        );
+        assert!(short.contains(&0) && short.len() == 3);
+        req.objective = Objective::parse("P(yes=7)").unwrap();
+        let short = shortlist(&start, &req, &vec![0.0; s.states.len()], 0.5, &cands, &lead);
+        assert_eq!(short.len(), cands.len());
+    }
+
     /// The greedy plan beats every one of 12 random allocations of the same budget in the same
     /// increments to the same candidates, evaluated on the same ballots (common random
     /// numbers, fixed seeds), for both objectives.
@@ -656,6 +686,12 @@ mod tests {
                 );
             }
             assert!(r.objective.after >= r.objective.even_split);
+            // Screening to 3 simulated candidates per round still improves on the start.
+            let mut narrow = req.clone();
+            narrow.screen = Some(3);
+            let rn = optimize(&s, &narrow, &opts).unwrap();
+            assert_eq!(rn.screened, Some(3));
+            assert!(rn.objective.after > rn.objective.start);
             let j: serde_json::Value = serde_json::from_str(&r.json().unwrap()).unwrap();
             assert!(j["plan"][0]["iso3"].is_string());
             assert!(j["objective"]["after"].is_f64());
