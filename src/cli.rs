@@ -32,6 +32,8 @@ const EXAMPLES: &str = "Examples:
   lobbysim report scenarios/example.toml --seed 42 -o report.html
   lobbysim completions bash > /etc/bash_completion.d/lobbysim
   lobbysim man > lobbysim.1
+  lobbysim exact scenarios/example.toml --without-blocs --format json
+  lobbysim run scenarios/example.toml --without-blocs --compare-exact
 
 Set NO_COLOR to turn off colour; --quiet hides the progress bar.";
 
@@ -62,6 +64,9 @@ pub enum Command {
     Prior(PriorArgs),
     /// Score a scenario's forecast, and naive baselines, against a recorded roll call.
     Backtest(BacktestArgs),
+    /// Exact count distributions (no simulation) for scenarios without bloc cohesion or
+    /// leaders, or any scenario with --without-blocs.
+    Exact(ExactArgs),
     /// Chart the forecast distribution of the yes count as an SVG file.
     #[command(after_help = PLOT_EXAMPLES)]
     Plot(PlotArgs),
@@ -175,6 +180,10 @@ pub struct RunArgs {
     /// Output file; `-` or absent writes to standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Also solve the scenario exactly and print, on standard error, the total-variation
+    /// distance between the simulated and exact yes-count distributions.
+    #[arg(long)]
+    pub compare_exact: bool,
     /// Also write the yes-distribution chart (SVG) to this file.
     #[arg(long, value_name = "FILE")]
     pub plot: Option<PathBuf>,
@@ -202,6 +211,25 @@ pub struct ReportArgs {
     #[command(flatten)]
     pub sim: SimArgs,
     /// HTML file to write; `-` or absent writes to standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+/// `lobbysim exact`.
+#[derive(Debug, Args)]
+pub struct ExactArgs {
+    /// Scenario file (TOML).
+    pub scenario: PathBuf,
+    /// Drop bloc cohesion and leader effects (keep discipline pulls).
+    #[arg(long)]
+    pub without_blocs: bool,
+    /// Gauss–Hermite quadrature order over the global shock (default: adaptive, up to 400).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=lobbysim::exact::MAX_ORDER as u64))]
+    pub order: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Output file; `-` or absent writes to standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }

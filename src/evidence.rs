@@ -101,7 +101,7 @@ impl EvidenceModel {
                     let sd = st.loadings.idio;
                     let c = common[i] + e.shift;
                     let p_no = present * cdf((st.cut_no - c) / sd);
-                    let p_yes = present * (1.0 - cdf((st.cut_yes - c) / sd));
+                    let p_yes = present * cdf((c - st.cut_yes) / sd);
                     let p = [p_yes, p_no, (present - p_yes - p_no).max(0.0)];
                     for a in 0..3 {
                         mean[a] += p[a];

@@ -28,6 +28,8 @@ pub mod alliance;
 pub mod backtest;
 pub mod error;
 pub mod evidence;
+pub mod exact;
+pub mod limits;
 pub mod lobbying;
 pub mod model;
 pub mod normal;
@@ -83,10 +85,7 @@ impl RunOptions {
 
 /// Compiles and simulates a scenario and summarises the result.
 pub fn forecast(s: &Scenario, opts: &RunOptions) -> Result<Forecast> {
-    let cfg = opts.config(s);
-    let model = Model::with_options(s, opts.compile());
-    let tally = simulate::simulate(&model, &cfg)?;
-    Ok(Forecast::new(s, &cfg, &tally, opts.without_blocs))
+    forecast_with_progress(s, opts, &|_| {})
 }
 
 /// As [`forecast`], calling `progress(ballots)` after each simulated chunk (from worker
@@ -99,6 +98,7 @@ pub fn forecast_with_progress(
 ) -> Result<Forecast> {
     let cfg = opts.config(s);
     let model = Model::with_options(s, opts.compile());
+    limits::check_run_memory(&model, &cfg)?;
     let tally = simulate::simulate_chunks_with_progress(&model, &cfg, 0..cfg.chunks(), progress)?;
     Ok(Forecast::new(s, &cfg, &tally, opts.without_blocs))
 }

@@ -10,8 +10,8 @@ use anyhow::Context;
 use clap::Parser;
 
 use cli::{
-    BacktestArgs, CalibrateArgs, Cli, Command, ExplainArgs, OptimizeArgs, PlotArgs, PriorArgs,
-    ReportArgs, RunArgs, SimArgs, SweepArgs, TuneOutput,
+    BacktestArgs, CalibrateArgs, Cli, Command, ExactArgs, ExplainArgs, OptimizeArgs, PlotArgs,
+    PriorArgs, ReportArgs, RunArgs, SimArgs, SweepArgs, TuneOutput,
 };
 use lobbysim::progress::Progress;
 use lobbysim::report::{self, Exporter, Format, text::TextExporter};
@@ -53,6 +53,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(args) => html_report(&args, quiet),
         Command::Completions { shell } => completions(shell),
         Command::Man => man_page(),
+        Command::Exact(args) => run_exact(&args),
         Command::Sweep(args) => run_sweep(&args),
         Command::Calibrate(args) => run_calibrate(&args),
         Command::Optimize(args) => run_optimize(&args),
@@ -105,6 +106,12 @@ fn forecast_with_bar(s: &Scenario, sim: &SimArgs, quiet: bool) -> anyhow::Result
 
 fn run_forecast(args: &RunArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let s = scenario::load(&args.scenario)?;
+    let opts = run_options(&args.sim);
+    // Checked before simulating, so an unsolvable scenario fails fast.
+    let exact = args
+        .compare_exact
+        .then(|| lobbysim::exact::solve(&s, opts.compile(), None))
+        .transpose()?;
     let f = forecast_with_bar(&s, &args.sim, quiet)?;
     if let Some(p) = &args.plot {
         write_output(Some(p), &report::svg::yes_distribution(&f)?)?;
@@ -118,6 +125,27 @@ fn run_forecast(args: &RunArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         other => report::exporter(other),
     };
     write_output(args.output.as_deref(), &exporter.render(&f)?)?;
+    if let Some(e) = exact {
+        eprintln!(
+            "{}",
+            lobbysim::exact::compare(&f.counts.yes.histogram, &e.pmf[0])
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_exact(args: &ExactArgs) -> anyhow::Result<ExitCode> {
+    let s = scenario::load(&args.scenario)?;
+    let opts = lobbysim::model::CompileOptions {
+        without_blocs: args.without_blocs,
+    };
+    let e = lobbysim::exact::solve(&s, opts, args.order.map(|o| o as usize))?;
+    let r = lobbysim::exact::ExactReport::new(&s, &e, args.without_blocs);
+    let text = match args.format {
+        Format::Json => r.to_json()?,
+        _ => r.to_text(),
+    };
+    write_output(args.output.as_deref(), &text)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -72,9 +72,16 @@ impl StateModel {
 
     /// Marginal probabilities ignoring leader effects (exact when the state has no leader).
     pub fn marginal(&self) -> VoteProbs {
+        self.conditional(0.0, 1.0)
+    }
+
+    /// Outcome probabilities when the latent score's shared part (shocks, leader terms) is
+    /// `common` and the remaining noise has standard deviation `sd` (`loadings.idio` for a
+    /// ballot's given shocks; 1 for the marginal). Mobilised masses do not depend on shocks.
+    pub fn conditional(&self, common: f64, sd: f64) -> VoteProbs {
         let present = 1.0 - self.base_absent;
-        let latent_no = present * cdf(self.cut_no);
-        let latent_yes = present * (1.0 - cdf(self.cut_yes));
+        let latent_no = present * cdf((self.cut_no - common) / sd);
+        let latent_yes = present * cdf((common - self.cut_yes) / sd);
         let latent_abstain = (present - latent_no - latent_yes).max(0.0);
         VoteProbs {
             p_yes: self.mobilised[0] + latent_yes,

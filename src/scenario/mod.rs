@@ -451,12 +451,17 @@ pub fn parse_with_prior(text: &str, path: &Path) -> Result<(Scenario, Option<pri
     let sha256 = hex(&Sha256::digest(text.as_bytes()));
     let raw: RawScenario = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| line_of(text, s.start));
-        Error::invalid(path, line, "", e.message().trim().to_string())
+        let field = e
+            .span()
+            .map(|s| field_at(text, s.start))
+            .unwrap_or_default();
+        Error::invalid(path, line, field, e.message().trim().to_string())
     })?;
     let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
     Validator {
         file: path.to_path_buf(),
         base,
+        line_starts: line_starts(text),
         text,
         problems: Vec::new(),
         prior_rollcalls: Vec::new(),
@@ -479,9 +484,78 @@ pub fn line_of(text: &str, at: usize) -> usize {
         + 1
 }
 
+/// The name of a table header line (`[simulation]` → `simulation`, `[[state]]` → `state`).
+fn header_name(line: &str) -> Option<&str> {
+    let t = line.trim();
+    if !t.starts_with('[') {
+        return None;
+    }
+    let inner = t.trim_start_matches('[');
+    let end = inner.find(']')?;
+    Some(inner[..end].trim())
+}
+
+/// The key a line assigns (`ballots = 3` → `ballots`), if any.
+fn key_of(line: &str) -> Option<&str> {
+    let t = line.trim();
+    if t.starts_with('#') || t.starts_with('[') {
+        return None;
+    }
+    let (k, _) = t.split_once('=')?;
+    let k = k.trim().trim_matches('"');
+    (!k.is_empty()).then_some(k)
+}
+
+/// Best-effort name of the field at byte offset `at`, for TOML syntax and type errors:
+/// `[simulation].ballots`, `[[state]].p_yes`, or `` when the offset is outside any key.
+fn field_at(text: &str, at: usize) -> String {
+    let at = at.min(text.len());
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let line = &text[start..end];
+    if let Some(name) = header_name(line) {
+        let open = if line.trim_start().starts_with("[[") {
+            "[["
+        } else {
+            "["
+        };
+        let close = if open == "[[" { "]]" } else { "]" };
+        return format!("{open}{name}{close}");
+    }
+    let table = text[..start].lines().rev().find_map(|l| {
+        header_name(l).map(|name| {
+            if l.trim_start().starts_with("[[") {
+                format!("[[{name}]]")
+            } else {
+                format!("[{name}]")
+            }
+        })
+    });
+    match (table, key_of(line)) {
+        (Some(t), Some(k)) => format!("{t}.{k}"),
+        (None, Some(k)) => k.to_string(),
+        (Some(t), None) => t,
+        (None, None) => String::new(),
+    }
+}
+
+/// Byte offsets of the starts of the lines of `text` (the first is 0).
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        )
+        .collect()
+}
+
 struct Validator<'a> {
     file: PathBuf,
     base: PathBuf,
+    /// Byte offsets at which lines start (for line numbers in O(log n) per lookup).
+    line_starts: Vec<usize>,
     text: &'a str,
     problems: Vec<Problem>,
     /// Roll calls read by `[prior]`, in the order given.
@@ -499,8 +573,21 @@ impl Validator<'_> {
             .push(Problem::new(&self.file, line, field, msg));
     }
 
+    /// 1-based line of `key = …` inside the single table `[table]`, if written that way.
+    fn key_line(&self, table: &str, key: &str) -> Option<usize> {
+        let mut inside = false;
+        for (i, l) in self.text.lines().enumerate() {
+            if let Some(name) = header_name(l) {
+                inside = name == table && !l.trim_start().starts_with("[[");
+            } else if inside && key_of(l) == Some(key) {
+                return Some(i + 1);
+            }
+        }
+        None
+    }
+
     fn line(&self, span: std::ops::Range<usize>) -> Option<usize> {
-        Some(line_of(self.text, span.start))
+        Some(self.line_starts.partition_point(|&s| s <= span.start))
     }
 
     fn absorb(&mut self, e: Error) {
@@ -762,6 +849,14 @@ impl Validator<'_> {
                         });
                     }
                 }
+                Err(Error::Io { path, source }) => {
+                    let line = self.key_line("members", "file");
+                    self.problem(
+                        line,
+                        "[members].file",
+                        format!("cannot read {}: {source}", path.display()),
+                    );
+                }
                 Err(e) => self.absorb(e),
             }
         }
@@ -911,9 +1006,10 @@ impl Validator<'_> {
                 }
             }
             let mut members = Vec::new();
+            let mut in_bloc = std::collections::HashSet::new();
             for (file, l, code) in &listed {
                 match index.get(code) {
-                    Some(&i) if members.contains(&i) => self.problems.push(Problem::new(
+                    Some(&i) if !in_bloc.insert(i) => self.problems.push(Problem::new(
                         file,
                         *l,
                         format!("{field}: members"),
@@ -978,6 +1074,14 @@ impl Validator<'_> {
                         line,
                         format!("{field}: leader"),
                         format!("{code} is not a member of the bloc it leads"),
+                    );
+                    None
+                }
+                Some(_) if members.len() < 2 => {
+                    self.problem(
+                        line,
+                        format!("{field}: leader"),
+                        format!("{code} leads no one: it is the bloc's only member"),
                     );
                     None
                 }
@@ -1246,10 +1350,12 @@ fn valid_iso3(s: &str) -> bool {
 /// Leader → follower adjacency lists (followers of each state, in bloc order).
 pub fn leader_edges(blocs: &[Bloc], n: usize) -> Vec<Vec<usize>> {
     let mut followers = vec![Vec::new(); n];
+    // (leader, follower) pairs already listed: linear time even for blocs of 10^5 members.
+    let mut seen: std::collections::HashSet<(usize, usize)> = std::collections::HashSet::new();
     for b in blocs {
         if let Some(l) = b.leader {
             for &m in &b.members {
-                if m != l && !followers[l].contains(&m) {
+                if m != l && seen.insert((l, m)) {
                     followers[l].push(m);
                 }
             }
@@ -1334,6 +1440,17 @@ mod tests {
         let c = find_cycle(&adj).unwrap();
         assert_eq!(c, vec![0, 1, 2, 0]);
         assert!(find_cycle(&[vec![1], vec![2], vec![]]).is_none());
+    }
+
+    #[test]
+    fn field_at_names_table_and_key() {
+        let t = "[simulation]\nballots = \"x\"\n[[state]]\niso3 = 1\n";
+        assert_eq!(field_at(t, t.find("\"x").unwrap()), "[simulation].ballots");
+        assert_eq!(field_at(t, t.find("1").unwrap()), "[[state]].iso3");
+        assert_eq!(field_at(t, 0), "[simulation]");
+        assert_eq!(field_at("# c\nx", 0), "");
+        assert_eq!(field_at(t, 10_000), "[[state]]");
+        assert_eq!(field_at(t, t.find("state").unwrap()), "[[state]]");
     }
 
     #[test]

@@ -34,8 +34,7 @@ use crate::RunOptions;
 use crate::alliance;
 use crate::error::{Error, Result};
 use crate::lobbying::{self, Shift};
-use crate::model::Model;
-use crate::normal::{cdf, quantile};
+use crate::model::{Model, StateModel};
 use crate::scenario::{Direction, Scenario};
 use crate::simulate;
 use crate::stats::binomial_se;
@@ -168,26 +167,17 @@ pub struct Explanation {
     pub final_method: &'static str,
 }
 
-/// Marginal probabilities from the base position, summed location shift `m` and combined
-/// lobbying effects `sh` (the model's formula, see the module docs).
-pub fn marginal(base: VoteProbs, m: f64, sh: Shift) -> VoteProbs {
-    let present = 1.0 - base.p_absent;
-    let (q_no, q_no_ab) = if present > 0.0 {
-        (base.p_no / present, (base.p_no + base.p_abstain) / present)
-    } else {
-        (0.0, 0.0)
-    };
-    let t1 = quantile(q_no.min(1.0));
-    let t2 = quantile(q_no_ab.min(1.0));
-    let (a, mob) = sh.absence_split(base.p_absent);
-    let no = present * cdf(t1 - sh.widen - m);
-    let yes = present * (1.0 - cdf(t2 + sh.widen - m));
-    VoteProbs {
-        p_yes: mob[0] + yes,
-        p_no: mob[1] + no,
-        p_abstain: mob[2] + (present - no - yes).max(0.0),
-        p_absent: a,
-    }
+/// The marginal probabilities of state model `sm` had its lobbying effects been `sh` and its
+/// summed location shift `m` (cut-points and absence split as [`Model`] compiles them; the
+/// probabilities from [`StateModel::marginal`]).
+pub fn marginal_with(sm: &StateModel, m: f64, sh: Shift) -> VoteProbs {
+    let mut t = sm.clone();
+    let (a, mobilised) = sh.absence_split(sm.base_absent);
+    t.p_absent = a;
+    t.mobilised = mobilised;
+    t.cut_no = sm.base_cut_no - sh.widen - m;
+    t.cut_yes = sm.base_cut_yes + sh.widen - m;
+    t.marginal()
 }
 
 fn finite(x: f64) -> Option<f64> {
@@ -263,7 +253,7 @@ pub fn explain(s: &Scenario, iso3: &str, opts: &RunOptions) -> Result<Explanatio
             widen: x.widen,
             mobilised: 1.0 - x.keep_absent,
             formula,
-            after: marginal(base, m, sh).into(),
+            after: marginal_with(sm, m, sh).into(),
         });
     }
     for (b, j, pull) in alliance::discipline_pulls(s) {
@@ -290,10 +280,10 @@ pub fn explain(s: &Scenario, iso3: &str, opts: &RunOptions) -> Result<Explanatio
                 base.voting_score(),
                 pull
             ),
-            after: marginal(base, m, sh).into(),
+            after: marginal_with(sm, m, sh).into(),
         });
     }
-    let closed: Probs = marginal(base, m, sh).into();
+    let closed: Probs = marginal_with(sm, m, sh).into();
     let cfg = opts.config(s);
     let simulated = if sm.leaders.is_empty() {
         None

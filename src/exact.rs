@@ -1,0 +1,808 @@
+//! Exact count distributions, for checking the simulation and for scenarios simple enough to
+//! need none.
+//!
+//! **When it applies.** Without bloc cohesion and without leaders (a scenario that has neither,
+//! or any scenario compiled with `--without-blocs`), the latent score of state `i` is
+//! `z_i = √g·G + σ·ε_i` with `σ = √(1 − g)` (see [`crate::model`]). Given the global shock
+//! `G = x`, states are independent and each has closed-form probabilities
+//!
+//! ```text
+//! P(absent | x) = a_i
+//! P(no | x)     = n_i + (1 − p_i)·Φ((t1_i − √g·x) / σ)
+//! P(yes | x)    = y_i + (1 − p_i)·Φ((√g·x − t2_i) / σ)
+//! P(abstain | x) = 1 − a_i − P(no | x) − P(yes | x)
+//! ```
+//!
+//! with `t1_i`, `t2_i` the effective cut-points ([`crate::model::StateModel::cut_no`],
+//! [`crate::model::StateModel::cut_yes`]), `p_i` the base probability of not voting, `a_i` what
+//! remains of it after mobilisation and `y_i`, `n_i` the mobilised masses
+//! ([`crate::model::StateModel::conditional`]).
+//!
+//! **How.** For one value of `x`, the distribution of each count (yes, no, abstain, absent) is
+//! Poisson-binomial — the sum of independent indicators — computed by the convolution
+//! [`crate::stats::poisson_binomial`] in `O(n²)`; the joint distribution of (yes, no), needed
+//! for the probability of adoption, is a two-dimensional convolution over the states in
+//! `O(n³/6)` time and `O(n²)` memory. With `g = 0` one evaluation is exact (method
+//! `independent`). With `g > 0` the conditional distributions are averaged over
+//! `G ~ N(0, 1)` by Gauss–Hermite quadrature of order `N`: `E[f(G)] ≈ Σ_j w_j f(x_j)`, exact
+//! when `f` is a polynomial of degree `< 2N`. Nodes and weights are computed here
+//! ([`gauss_hermite`]). Nodes whose weight is below [`NEGLIGIBLE_WEIGHT`] (far tails of `G`)
+//! are skipped and their total weight is added to the error estimate; an order-`N` rule then
+//! costs about `2.7·√N` node evaluations of `4·n²/2 + n³/6` floating-point updates each. At
+//! most [`MAX_EXACT_STATES`] states are accepted.
+//!
+//! **Order.** By default the order is chosen adaptively: [`ORDERS`] = 25, 50, 100, 200, 400
+//! in turn, stopping at the first order whose answer differs from the previous one by at most
+//! [`QUADRATURE_TOLERANCE`] (10⁻⁷) in total variation, for every count. The conditional pmfs
+//! are analytic in `x` but, with many states and a strong global shock, vary on a scale of a
+//! few tenths of a standard deviation, so large assemblies need high orders (the 193-state
+//! test scenario with `g = 0.2` stops at 400). `lobbysim exact --order N` fixes the order.
+//!
+//! **Accuracy.** Every step is a convex combination of probabilities, so rounding errors stay
+//! near `n·10⁻¹⁶` per entry. The quadrature error is *estimated* as the largest total-variation
+//! distance, over the four counts, between the answer and the answer of the previous (about
+//! half) order ([`Exact::quadrature_error`]): this measures the error of the coarser rule, so
+//! it is conservative for the reported one (Gauss–Hermite converges geometrically for these
+//! integrands; e.g. for the 193-state scenario the order-100 answer is within 5·10⁻⁵ of the
+//! order-400 one and the order-200 answer within 6·10⁻⁹). The engine's own simulation draws
+//! normals through an approximate inverse CDF ([`crate::normal::MAX_CDF_ERROR`] = 3·10⁻⁷), a
+//! difference no Monte Carlo run of practical size can detect.
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::{CompileOptions, Model, StateModel};
+use crate::report::ScenarioInfo;
+use crate::scenario::{ReferenceKind, Rule, Scenario};
+use crate::stats::{ChiSquare, chi_square_gof, poisson_binomial, total_variation};
+use crate::vote::{Outcome, VoteProbs};
+
+/// Gauss–Hermite orders tried in turn when no order is given.
+pub const ORDERS: [usize; 5] = [25, 50, 100, 200, 400];
+/// Largest total-variation distance between the answers of two successive orders in
+/// [`ORDERS`] at which the adaptive choice stops.
+pub const QUADRATURE_TOLERANCE: f64 = 1e-7;
+/// Quadrature nodes with a smaller weight are skipped (their total weight is counted in the
+/// error estimate).
+pub const NEGLIGIBLE_WEIGHT: f64 = 1e-20;
+/// Largest accepted Gauss–Hermite order (beyond it the Hermite recurrence overflows).
+pub const MAX_ORDER: usize = 400;
+/// Largest number of member states an exact solution is attempted for (the joint (yes, no)
+/// convolution costs `n³/6` per quadrature node).
+pub const MAX_EXACT_STATES: usize = 1000;
+
+/// Gauss–Hermite nodes and weights for the standard normal: `E[f(G)] ≈ Σ w_j f(x_j)` for
+/// `G ~ N(0, 1)`. Weights are positive and sum to 1; nodes are in increasing order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GaussHermite {
+    /// Nodes `x_j` (values of the standard normal variable), increasing.
+    pub nodes: Vec<f64>,
+    /// Weights `w_j > 0`, summing to 1.
+    pub weights: Vec<f64>,
+}
+
+impl GaussHermite {
+    /// `Σ w_j f(x_j)`, the quadrature estimate of `E[f(G)]`.
+    pub fn expect(&self, f: impl Fn(f64) -> f64) -> f64 {
+        self.nodes
+            .iter()
+            .zip(&self.weights)
+            .map(|(&x, &w)| w * f(x))
+            .sum()
+    }
+}
+
+/// Gauss–Hermite rule of `order` nodes (1..=[`MAX_ORDER`]) for the standard normal.
+///
+/// The nodes are the roots of the Hermite polynomial of degree `order`, i.e. the eigenvalues
+/// of its Jacobi matrix (zero diagonal, off-diagonal `√k`, k = 1..order−1). Each root is
+/// bracketed by bisection on the Sturm sequence of that tridiagonal matrix (which counts the
+/// eigenvalues below a point, so every root is found exactly once), then polished by Newton's
+/// method on the orthonormal recurrence `p_j = t·√(2/j)·p_{j−1} − √((j−1)/j)·p_{j−2}` in
+/// `t = x/√2` (stable, no factorials). The weight of a node is `1/(order·p_{order−1}(t)²·√π)`,
+/// i.e. `w_t/√π` with the classical `w_t = 2/H'²` of the orthonormal form.
+pub fn gauss_hermite(order: usize) -> Result<GaussHermite> {
+    if !(1..=MAX_ORDER).contains(&order) {
+        return Err(Error::Refused(format!(
+            "Gauss–Hermite order must be between 1 and {MAX_ORDER}, got {order}"
+        )));
+    }
+    let n = order;
+    let nf = n as f64;
+    let bound = 2.0 * nf.sqrt() + 1.0; // Gershgorin: every eigenvalue is in [−2√n, 2√n]
+    let sqrt_pi = std::f64::consts::PI.sqrt();
+    let mut nodes = Vec::with_capacity(n);
+    let mut weights = Vec::with_capacity(n);
+    for i in 0..n {
+        // Bracket the (i+1)-th smallest eigenvalue: below(lo) ≤ i < below(hi).
+        let (mut lo, mut hi) = (-bound, bound);
+        for _ in 0..200 {
+            let mid = 0.5 * (lo + hi);
+            if mid <= lo || mid >= hi {
+                break;
+            }
+            if eigenvalues_below(n, mid) > i {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        // Newton polish in the physicists' variable t = x/√2, kept inside the bracket.
+        let mut t = 0.5 * (lo + hi) / std::f64::consts::SQRT_2;
+        for _ in 0..4 {
+            let (p_n, p_nm1) = hermite_orthonormal(n, t);
+            let d = (2.0 * nf).sqrt() * p_nm1;
+            let next = t - p_n / d;
+            let x = next * std::f64::consts::SQRT_2;
+            if !(next.is_finite() && x >= lo - 1e-12 && x <= hi + 1e-12) {
+                break;
+            }
+            t = next;
+        }
+        let (_, p_nm1) = hermite_orthonormal(n, t);
+        let d = (2.0 * nf).sqrt() * p_nm1;
+        nodes.push(t * std::f64::consts::SQRT_2);
+        weights.push(2.0 / (d * d) / sqrt_pi);
+    }
+    if nodes.windows(2).any(|p| p[0] >= p[1]) || weights.iter().any(|w| w.is_nan() || *w < 0.0) {
+        return Err(Error::Refused(format!(
+            "Gauss–Hermite order {order}: root finding failed (nodes not distinct)"
+        )));
+    }
+    Ok(GaussHermite { nodes, weights })
+}
+
+/// Number of eigenvalues below `x` of the `n × n` Jacobi matrix of the probabilists' Hermite
+/// polynomials (zero diagonal, off-diagonal `√k`), by Sturm sequence.
+fn eigenvalues_below(n: usize, x: f64) -> usize {
+    let mut count = 0;
+    let mut q = -x;
+    for k in 0..n {
+        if k > 0 {
+            let denom = if q == 0.0 { f64::MIN_POSITIVE } else { q };
+            q = -x - (k as f64) / denom;
+        }
+        if q < 0.0 {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// Orthonormal Hermite polynomials (weight `e^{−t²}`) of degrees `n` and `n − 1` at `t`.
+fn hermite_orthonormal(n: usize, t: f64) -> (f64, f64) {
+    let mut p1 = std::f64::consts::PI.powf(-0.25);
+    let mut p2 = 0.0;
+    for j in 1..=n {
+        let jf = j as f64;
+        let p3 = p2;
+        p2 = p1;
+        p1 = t * (2.0 / jf).sqrt() * p2 - ((jf - 1.0) / jf).sqrt() * p3;
+    }
+    (p1, p2)
+}
+
+/// How an exact distribution was computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Method {
+    /// States are independent (no global shock): one convolution, exact up to rounding.
+    Independent,
+    /// Convolutions averaged over the global shock by Gauss–Hermite quadrature.
+    GaussHermite {
+        /// Number of quadrature nodes.
+        order: usize,
+    },
+}
+
+/// The exact distribution of the four counts of a scenario.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exact {
+    /// How it was computed.
+    pub method: Method,
+    /// `pmf[o][k]`: probability that exactly `k` states have outcome `o` (outcome order yes,
+    /// no, abstain, absent; `k` in 0..=n). Each sums to 1 up to rounding.
+    pub pmf: [Vec<f64>; 4],
+    /// Probability that the resolution is adopted under the scenario's rule.
+    pub adoption: f64,
+    /// Estimated quadrature error: the largest total-variation distance over the four counts
+    /// between this answer and the answer of order `⌈N/2⌉` (0 for [`Method::Independent`]).
+    pub quadrature_error: f64,
+    /// Each state's marginal probabilities (closed form), in scenario order.
+    pub marginals: Vec<VoteProbs>,
+}
+
+/// Why a compiled model cannot be solved exactly, as readable reasons (empty if it can).
+fn unsolvable_reasons(s: &Scenario, m: &Model) -> Vec<String> {
+    let mut reasons = Vec::new();
+    let cohesive: Vec<&str> = s
+        .blocs
+        .iter()
+        .enumerate()
+        .filter(|(bi, _)| {
+            m.states
+                .iter()
+                .any(|st| st.loadings.blocs.iter().any(|(b, _)| b == bi))
+        })
+        .map(|(_, b)| b.name.as_str())
+        .collect();
+    if !cohesive.is_empty() {
+        reasons.push(format!(
+            "bloc cohesion > 0 in {}",
+            cohesive
+                .iter()
+                .map(|n| format!("{n:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    if m.has_leaders() {
+        let led: Vec<String> = s
+            .blocs
+            .iter()
+            .filter(|b| b.leader.is_some())
+            .map(|b| format!("{:?}", b.name))
+            .collect();
+        reasons.push(format!("bloc leaders in {}", led.join(", ")));
+    }
+    reasons
+}
+
+/// Checks that the scenario, compiled with `opts`, can be solved exactly: no bloc cohesion, no
+/// leaders, at most [`MAX_EXACT_STATES`] states. The error names the file and what to do.
+pub fn check_solvable(s: &Scenario, opts: CompileOptions) -> Result<Model> {
+    let m = Model::with_options(s, opts);
+    let reasons = unsolvable_reasons(s, &m);
+    if !reasons.is_empty() {
+        return Err(Error::Refused(format!(
+            "{}: no exact solution: states are not independent given the global shock ({}); \
+             rerun with --without-blocs to drop bloc cohesion and leaders (discipline pulls are kept)",
+            s.file.display(),
+            reasons.join("; ")
+        )));
+    }
+    if m.len() > MAX_EXACT_STATES {
+        return Err(Error::Refused(format!(
+            "{}: {} states; exact distributions are computed for at most {MAX_EXACT_STATES} \
+             (the joint convolution costs n³/6 per quadrature node)",
+            s.file.display(),
+            m.len()
+        )));
+    }
+    if m.states.iter().any(|st| st.loadings.idio <= 0.0) {
+        return Err(Error::Refused(format!(
+            "{}: no exact solution: [model].global_correlation leaves no idiosyncratic variance",
+            s.file.display()
+        )));
+    }
+    Ok(m)
+}
+
+/// Solves a scenario exactly (see the module docs). `order` fixes the Gauss–Hermite order
+/// used if the scenario has a global shock; `None` chooses it adaptively from [`ORDERS`].
+pub fn solve(s: &Scenario, opts: CompileOptions, order: Option<usize>) -> Result<Exact> {
+    let m = check_solvable(s, opts)?;
+    let rule = m.rule;
+    let marginals = m.marginals();
+    if m.states.iter().all(|st| st.loadings.global == 0.0) {
+        let (pmf, adoption) = conditional(&m.states, 0.0, Some(rule));
+        return Ok(Exact {
+            method: Method::Independent,
+            pmf,
+            adoption,
+            quadrature_error: 0.0,
+            marginals,
+        });
+    }
+    let distance = |a: &Integrated, b: &Integrated| {
+        a.pmf
+            .iter()
+            .zip(&b.pmf)
+            .map(|(x, y)| total_variation(x, y))
+            .fold(0.0, f64::max)
+            + a.skipped.max(b.skipped)
+    };
+    // The joint (yes, no) convolution, needed only for adoption, is done at the final order.
+    let pmfs_only = |n: usize| Ok::<_, Error>(integrate(&m.states, &gauss_hermite(n)?, None));
+    let (order, error) = match order {
+        Some(n) => (n, distance(&pmfs_only(n)?, &pmfs_only(n.div_ceil(2))?)),
+        None => {
+            let mut prev = pmfs_only(ORDERS[0])?;
+            let mut chosen = (ORDERS[ORDERS.len() - 1], f64::INFINITY);
+            for &n in &ORDERS[1..] {
+                let next = pmfs_only(n)?;
+                let error = distance(&next, &prev);
+                if error <= QUADRATURE_TOLERANCE || n == ORDERS[ORDERS.len() - 1] {
+                    chosen = (n, error);
+                    break;
+                }
+                prev = next;
+            }
+            chosen
+        }
+    };
+    let fine = integrate(&m.states, &gauss_hermite(order)?, Some(rule));
+    Ok(Exact {
+        method: Method::GaussHermite { order },
+        pmf: fine.pmf,
+        adoption: fine.adoption,
+        quadrature_error: error,
+        marginals,
+    })
+}
+
+/// Count pmfs and adoption probability averaged over a quadrature rule.
+struct Integrated {
+    pmf: [Vec<f64>; 4],
+    adoption: f64,
+    /// Total weight of the skipped (negligible) nodes.
+    skipped: f64,
+}
+
+/// Averages the conditional pmfs over `gh`; with a rule, also the adoption probability
+/// (the costly joint convolution), else `adoption` is 0.
+fn integrate(states: &[StateModel], gh: &GaussHermite, rule: Option<Rule>) -> Integrated {
+    let n = states.len();
+    let mut pmf: [Vec<f64>; 4] = std::array::from_fn(|_| vec![0.0; n + 1]);
+    let mut adoption = 0.0;
+    let mut skipped = 0.0;
+    for (&x, &w) in gh.nodes.iter().zip(&gh.weights) {
+        if w < NEGLIGIBLE_WEIGHT {
+            skipped += w;
+            continue;
+        }
+        let (p, a) = conditional(states, x, rule);
+        for (acc, c) in pmf.iter_mut().zip(&p) {
+            for (s, v) in acc.iter_mut().zip(c) {
+                *s += w * v;
+            }
+        }
+        adoption += w * a;
+    }
+    Integrated {
+        pmf,
+        adoption,
+        skipped,
+    }
+}
+
+/// One state's outcome probabilities given the global shock `x`.
+pub fn conditional_probs(s: &StateModel, x: f64) -> VoteProbs {
+    s.conditional(s.loadings.global * x, s.loadings.idio)
+}
+
+/// Count pmfs given the global shock `x` and, with a rule, the probability of adoption.
+fn conditional(states: &[StateModel], x: f64, rule: Option<Rule>) -> ([Vec<f64>; 4], f64) {
+    let probs: Vec<VoteProbs> = states.iter().map(|s| conditional_probs(s, x)).collect();
+    let pmf = std::array::from_fn(|o| {
+        let ps: Vec<f64> = probs.iter().map(|p| p.to_array()[o]).collect();
+        poisson_binomial(&ps)
+    });
+    let Some(rule) = rule else {
+        return (pmf, 0.0);
+    };
+    let joint = yes_no_joint(&probs);
+    let n = states.len();
+    let mut adoption = 0.0;
+    for y in 0..=n {
+        for k in 0..=n - y {
+            if rule.adopted(y as u32, k as u32) {
+                adoption += joint[y * (n + 1) + k];
+            }
+        }
+    }
+    (pmf, adoption)
+}
+
+/// Joint distribution of (yes, no) counts of independent states: entry `y·(n+1) + k` is
+/// P(yes = y, no = k), zero unless `y + k ≤ n`. Convolution in place, `O(n³/6)`.
+pub fn yes_no_joint(probs: &[VoteProbs]) -> Vec<f64> {
+    let n = probs.len();
+    let stride = n + 1;
+    let mut j = vec![0.0; stride * stride];
+    j[0] = 1.0;
+    for (i, p) in probs.iter().enumerate() {
+        let other = 1.0 - p.p_yes - p.p_no;
+        let m = i + 1; // after state i, y + k ≤ m
+        // Rows in descending y, so row y − 1 still holds the values before state i.
+        for y in (0..=m).rev() {
+            let (before, rest) = j.split_at_mut(y * stride);
+            let row = &mut rest[..=m - y];
+            for k in (1..row.len()).rev() {
+                row[k] = row[k] * other + row[k - 1] * p.p_no;
+            }
+            row[0] *= other;
+            if y > 0 {
+                let prev = &before[(y - 1) * stride..(y - 1) * stride + row.len()];
+                for (r, q) in row.iter_mut().zip(prev) {
+                    *r += q * p.p_yes;
+                }
+            }
+        }
+    }
+    j
+}
+
+/// Mean of a pmf over counts 0, 1, 2, …
+pub fn pmf_mean(pmf: &[f64]) -> f64 {
+    pmf.iter().enumerate().map(|(k, p)| k as f64 * p).sum()
+}
+
+/// Standard deviation of a pmf over counts 0, 1, 2, …
+pub fn pmf_sd(pmf: &[f64]) -> f64 {
+    let m = pmf_mean(pmf);
+    pmf.iter()
+        .enumerate()
+        .map(|(k, p)| (k as f64 - m).powi(2) * p)
+        .sum::<f64>()
+        .sqrt()
+}
+
+/// Smallest count whose cumulative probability reaches `q` (type-1 quantile of a pmf).
+pub fn pmf_quantile(pmf: &[f64], q: f64) -> u64 {
+    let mut cum = 0.0;
+    for (k, p) in pmf.iter().enumerate() {
+        cum += p;
+        if *p > 0.0 && cum >= q {
+            return k as u64;
+        }
+    }
+    pmf.len().saturating_sub(1) as u64
+}
+
+/// Exact summary of one count.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExactCount {
+    /// Mean count.
+    pub mean: f64,
+    /// Standard deviation of the count.
+    pub sd: f64,
+    /// 95% central interval [2.5% quantile, 97.5% quantile], inclusive.
+    pub central_95: [u64; 2],
+    /// `pmf[k]`: probability that the count is exactly `k` (k = 0..=members).
+    pub pmf: Vec<f64>,
+}
+
+impl ExactCount {
+    fn new(pmf: &[f64]) -> ExactCount {
+        ExactCount {
+            mean: pmf_mean(pmf),
+            sd: pmf_sd(pmf),
+            central_95: [pmf_quantile(pmf, 0.025), pmf_quantile(pmf, 0.975)],
+            pmf: pmf.to_vec(),
+        }
+    }
+}
+
+/// Exact distributions of the four counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExactCounts {
+    /// Yes votes.
+    pub yes: ExactCount,
+    /// No votes.
+    pub no: ExactCount,
+    /// Abstentions.
+    pub abstain: ExactCount,
+    /// Not voting.
+    pub absent: ExactCount,
+}
+
+/// Engine identification of an exact report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExactEngine {
+    /// Always `lobbysim`.
+    pub name: &'static str,
+    /// Crate version that produced the report.
+    pub version: &'static str,
+}
+
+/// The exact probability of one reference.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExactReference {
+    /// The reference's label.
+    pub label: String,
+    /// The claim (`yes >= 110`), or for an actual result `yes = <actual yes>`.
+    pub claim: String,
+    /// Probability that the claim holds, in [0, 1].
+    pub probability: f64,
+}
+
+/// The `lobbysim exact` report (JSON layout: this struct's fields).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExactReport {
+    /// Engine identification.
+    pub engine: ExactEngine,
+    /// Scenario identification.
+    pub scenario: ScenarioInfo,
+    /// How the distribution was computed (`independent` or `gauss-hermite` with its order).
+    pub method: Method,
+    /// Estimated quadrature error (total-variation distance, see [`Exact::quadrature_error`]).
+    pub quadrature_error: f64,
+    /// Exact distributions of the counts.
+    pub counts: ExactCounts,
+    /// Exact probability of adoption under the rule, in [0, 1].
+    pub adoption_probability: f64,
+    /// Exact probabilities of the scenario's references.
+    pub references: Vec<ExactReference>,
+}
+
+impl ExactReport {
+    /// Builds the report of `scenario` solved as `exact`.
+    pub fn new(scenario: &Scenario, exact: &Exact, without_blocs: bool) -> ExactReport {
+        let c = |o: Outcome| ExactCount::new(&exact.pmf[o.index()]);
+        let references = scenario
+            .references
+            .iter()
+            .map(|r| {
+                let (claim, probability) = match r.kind {
+                    ReferenceKind::Claim(cl) => (
+                        cl.to_string(),
+                        exact.pmf[cl.outcome.index()]
+                            .iter()
+                            .enumerate()
+                            .filter(|&(k, _)| cl.op.holds(k as u64, cl.value))
+                            .map(|(_, p)| p)
+                            .sum(),
+                    ),
+                    ReferenceKind::Actual(a) => (
+                        format!("yes = {}", a[0]),
+                        exact.pmf[0].get(a[0] as usize).copied().unwrap_or(0.0),
+                    ),
+                };
+                ExactReference {
+                    label: r.label.clone(),
+                    claim,
+                    probability,
+                }
+            })
+            .collect();
+        ExactReport {
+            engine: ExactEngine {
+                name: "lobbysim",
+                version: env!("CARGO_PKG_VERSION"),
+            },
+            scenario: ScenarioInfo {
+                name: scenario.meta.name.clone(),
+                date: scenario.meta.date.clone(),
+                sha256: scenario.sha256.clone(),
+                members: scenario.states.len(),
+                rule: scenario.rule.name(),
+                without_blocs,
+            },
+            method: exact.method,
+            quadrature_error: exact.quadrature_error,
+            counts: ExactCounts {
+                yes: c(Outcome::Yes),
+                no: c(Outcome::No),
+                abstain: c(Outcome::Abstain),
+                absent: c(Outcome::Absent),
+            },
+            adoption_probability: exact.adoption,
+            references,
+        }
+    }
+
+    /// Pretty-printed JSON with a trailing newline.
+    pub fn to_json(&self) -> Result<String> {
+        let mut s = serde_json::to_string_pretty(self).map_err(|e| Error::Output {
+            what: "exact JSON report".into(),
+            message: e.to_string(),
+        })?;
+        s.push('\n');
+        Ok(s)
+    }
+
+    /// A readable summary: method, counts, adoption and references.
+    pub fn to_text(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let method = match self.method {
+            Method::Independent => "independent states (one convolution)".to_string(),
+            Method::GaussHermite { order } => format!(
+                "Gauss–Hermite quadrature over the global shock, order {order} \
+                 (estimated error {:.1e} in total variation)",
+                self.quadrature_error
+            ),
+        };
+        let _ = writeln!(
+            s,
+            "{} — exact distribution{}",
+            self.scenario.name,
+            if self.scenario.without_blocs {
+                " (without blocs)"
+            } else {
+                ""
+            }
+        );
+        let _ = writeln!(s, "{} members; method: {method}", self.scenario.members);
+        let _ = writeln!(s, "\ncount       mean     sd   95% interval");
+        for (name, c) in [
+            ("yes", &self.counts.yes),
+            ("no", &self.counts.no),
+            ("abstain", &self.counts.abstain),
+            ("absent", &self.counts.absent),
+        ] {
+            let _ = writeln!(
+                s,
+                "{name:<8} {:>7.2} {:>6.2}   [{}, {}]",
+                c.mean, c.sd, c.central_95[0], c.central_95[1]
+            );
+        }
+        let _ = writeln!(
+            s,
+            "\nP(adopted, {} rule) = {:.6}",
+            self.scenario.rule, self.adoption_probability
+        );
+        if !self.references.is_empty() {
+            let _ = writeln!(s, "\nreferences");
+            for r in &self.references {
+                let _ = writeln!(s, "  {} ({}): {:.6}", r.label, r.claim, r.probability);
+            }
+        }
+        s
+    }
+}
+
+/// How far a simulated count histogram is from the exact pmf.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Comparison {
+    /// Ballots simulated.
+    pub ballots: u64,
+    /// Total-variation distance between the simulated and exact distributions, in [0, 1].
+    pub total_variation: f64,
+    /// The distance Monte Carlo noise alone gives on average at this number of ballots,
+    /// `½ Σ_k √(2·p_k(1 − p_k)/(π·ballots))` (a normal approximation).
+    pub expected_noise: f64,
+    /// Pearson chi-square goodness of fit of the histogram to the pmf (cells pooled to ≥ 5
+    /// expected ballots).
+    pub chi_square: ChiSquare,
+}
+
+/// Compares a simulated histogram (ballots per count) with an exact pmf.
+pub fn compare(histogram: &[u64], pmf: &[f64]) -> Comparison {
+    let ballots: u64 = histogram.iter().sum();
+    let nb = ballots.max(1) as f64;
+    let sim: Vec<f64> = histogram.iter().map(|&h| h as f64 / nb).collect();
+    let expected_noise = 0.5
+        * pmf
+            .iter()
+            .map(|&p| (2.0 * p * (1.0 - p) / (std::f64::consts::PI * nb)).sqrt())
+            .sum::<f64>();
+    Comparison {
+        ballots,
+        total_variation: total_variation(&sim, pmf),
+        expected_noise,
+        chi_square: chi_square_gof(histogram, pmf, 5.0),
+    }
+}
+
+impl std::fmt::Display for Comparison {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "yes count, simulated vs exact: total variation {:.6} over {} ballots \
+             (Monte Carlo noise alone gives about {:.6}); chi-square {:.2} on {} df, p = {:.4}",
+            self.total_variation,
+            self.ballots,
+            self.expected_noise,
+            self.chi_square.statistic,
+            self.chi_square.df,
+            self.chi_square.p_value
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// (2k − 1)!! = E[G^{2k}].
+    fn double_factorial(k: u32) -> f64 {
+        (1..=k).map(|j| (2 * j - 1) as f64).product()
+    }
+
+    #[test]
+    fn order_three_is_the_textbook_rule() {
+        let gh = gauss_hermite(3).unwrap();
+        let r3 = 3f64.sqrt();
+        for (a, b) in gh.nodes.iter().zip([-r3, 0.0, r3]) {
+            assert!((a - b).abs() < 1e-14, "{a} vs {b}");
+        }
+        for (a, b) in gh.weights.iter().zip([1.0 / 6.0, 2.0 / 3.0, 1.0 / 6.0]) {
+            assert!((a - b).abs() < 1e-14, "{a} vs {b}");
+        }
+    }
+
+    /// An order-N rule integrates polynomials of degree < 2N exactly: check the normal moments
+    /// E[G^{2k}] = (2k − 1)!! and odd moments 0, relative tolerance 1e-10, for many orders.
+    #[test]
+    fn integrates_normal_moments_exactly() {
+        for order in [1, 2, 5, 10, 20, 40, 64, 96, 150, 200, 300, MAX_ORDER] {
+            let gh = gauss_hermite(order).unwrap();
+            assert_eq!(gh.nodes.len(), order);
+            assert!(gh.weights.iter().all(|&w| w >= 0.0));
+            assert!(gh.nodes.windows(2).all(|p| p[0] < p[1]), "order {order}");
+            let max_k = (order as u32).min(12); // degree 2k ≤ 2·order − 1 needs k < order
+            for k in 0..max_k {
+                let even = gh.expect(|x| x.powi(2 * k as i32));
+                let want = double_factorial(k);
+                assert!(
+                    (even - want).abs() <= 1e-10 * want,
+                    "order {order}: E[G^{}] = {even}, want {want}",
+                    2 * k
+                );
+                let odd = gh.expect(|x| x.powi(2 * k as i32 + 1));
+                assert!(
+                    odd.abs() <= 1e-10 * want.max(1.0),
+                    "order {order}: odd {odd}"
+                );
+            }
+        }
+    }
+
+    /// A smooth non-polynomial integrand with a closed form: E[Φ(a + bG)] = Φ(a / √(1 + b²)).
+    #[test]
+    fn integrates_normal_cdf() {
+        let gh = gauss_hermite(100).unwrap();
+        for (a, b) in [(0.3, 0.5), (-1.2, 0.33), (2.0, 1.0)] {
+            let got = gh.expect(|x| cdf(a + b * x));
+            let want = cdf(a / (1.0f64 + b * b).sqrt());
+            assert!((got - want).abs() < 1e-10, "a={a} b={b}: {got} vs {want}");
+        }
+    }
+
+    #[test]
+    fn orders_out_of_range_are_refused() {
+        assert!(gauss_hermite(0).is_err());
+        assert!(gauss_hermite(MAX_ORDER + 1).is_err());
+    }
+
+    #[test]
+    fn joint_matches_marginals_and_brute_force() {
+        let probs = [
+            VoteProbs::from_array([0.5, 0.2, 0.2, 0.1]),
+            VoteProbs::from_array([0.1, 0.6, 0.3, 0.0]),
+            VoteProbs::from_array([0.0, 0.0, 0.5, 0.5]),
+        ];
+        let j = yes_no_joint(&probs);
+        // Brute force over 4³ outcome combinations.
+        let mut want = vec![0.0; 16];
+        for a in 0..4 {
+            for b in 0..4 {
+                for c in 0..4 {
+                    let p =
+                        probs[0].to_array()[a] * probs[1].to_array()[b] * probs[2].to_array()[c];
+                    let y = [a, b, c].iter().filter(|&&o| o == 0).count();
+                    let k = [a, b, c].iter().filter(|&&o| o == 1).count();
+                    want[y * 4 + k] += p;
+                }
+            }
+        }
+        for (g, w) in j.iter().zip(&want) {
+            assert!((g - w).abs() < 1e-15, "{j:?} vs {want:?}");
+        }
+        let yes_marg: Vec<f64> = (0..4).map(|y| (0..4).map(|k| j[y * 4 + k]).sum()).collect();
+        let pb = poisson_binomial(&[0.5, 0.1, 0.0]);
+        for (a, b) in yes_marg.iter().zip(&pb) {
+            assert!((a - b).abs() < 1e-15);
+        }
+    }
+
+    #[test]
+    fn pmf_summaries() {
+        let pmf = [0.1, 0.2, 0.3, 0.4];
+        assert!((pmf_mean(&pmf) - 2.0).abs() < 1e-15);
+        assert!((pmf_sd(&pmf) - 1.0).abs() < 1e-15);
+        assert_eq!(pmf_quantile(&pmf, 0.025), 0);
+        assert_eq!(pmf_quantile(&pmf, 0.3), 1);
+        assert_eq!(pmf_quantile(&pmf, 0.975), 3);
+    }
+
+    #[test]
+    fn comparison_of_identical_distributions() {
+        let c = compare(&[250, 500, 250], &[0.25, 0.5, 0.25]);
+        assert_eq!(c.total_variation, 0.0);
+        assert!(c.expected_noise > 0.0 && c.expected_noise < 0.05);
+        assert!(c.chi_square.p_value > 0.99);
+    }
+}
