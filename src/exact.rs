@@ -695,6 +695,7 @@ impl std::fmt::Display for Comparison {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normal::cdf;
 
     /// (2k − 1)!! = E[G^{2k}].
     fn double_factorial(k: u32) -> f64 {
