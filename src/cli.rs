@@ -237,7 +237,7 @@ pub struct ExactArgs {
 /// Output options of the tuning commands.
 #[derive(Debug, Clone, Args)]
 pub struct TuneOutput {
-    /// Output format (`csv` only for sweep).
+    /// Output format (`csv` and `svg` only for sweep).
     #[arg(long, value_enum, default_value_t = TuneFormat::Text)]
     pub format: TuneFormat,
     /// Output file; `-` or absent writes to standard output.

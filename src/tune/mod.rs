@@ -38,6 +38,8 @@ pub enum TuneFormat {
     Json,
     /// Comma-separated values, one row per grid point (`sweep` only).
     Csv,
+    /// SVG line chart of probabilities against the first parameter (`sweep` only).
+    Svg,
 }
 
 /// Identification of the scenario and run settings a tuning result was computed from.
@@ -90,12 +92,20 @@ pub trait Render: Serialize {
         ))
     }
 
+    /// An SVG chart, where the result has one.
+    fn svg(&self) -> Result<String> {
+        Err(Error::Refused(
+            "SVG output is only available for sweep; use --format text or json".into(),
+        ))
+    }
+
     /// Renders in `format`.
     fn render(&self, format: TuneFormat) -> Result<String> {
         match format {
             TuneFormat::Text => Ok(self.text()),
             TuneFormat::Json => self.json(),
             TuneFormat::Csv => self.csv(),
+            TuneFormat::Svg => self.svg(),
         }
     }
 }

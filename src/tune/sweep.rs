@@ -292,6 +292,83 @@ impl Render for Sweep {
         o
     }
 
+    /// One parameter: a line per claim reference (`P(claim)`) and one for P(adopted), against
+    /// the parameter. Two parameters: the first claim reference's probability (or P(adopted)
+    /// if there is none) against the first parameter, one line per value of the second.
+    fn svg(&self) -> Result<String> {
+        let x_path = &self.parameters[0];
+        let x = |p: &SweepPoint| p.params[x_path];
+        let claims: Vec<usize> = self.points.first().map_or_else(Vec::new, |p| {
+            (0..p.references.len())
+                .filter(|&k| !p.references[k].claim.starts_with("yes = "))
+                .collect()
+        });
+        let series: Vec<crate::report::svg::Series> = match self.parameters.get(1) {
+            None => {
+                let mut v: Vec<crate::report::svg::Series> = claims
+                    .iter()
+                    .map(|&k| {
+                        let label = format!(
+                            "P({}) {}",
+                            self.points[0].references[k].claim, self.points[0].references[k].label
+                        );
+                        let pts = self
+                            .points
+                            .iter()
+                            .map(|p| (x(p), p.references[k].probability))
+                            .collect();
+                        (label, pts)
+                    })
+                    .collect();
+                v.push((
+                    "P(adopted)".into(),
+                    self.points
+                        .iter()
+                        .map(|p| (x(p), p.adoption_probability))
+                        .collect(),
+                ));
+                v
+            }
+            Some(y_path) => {
+                let mut values: Vec<f64> = self.points.iter().map(|p| p.params[y_path]).collect();
+                values.dedup();
+                values.sort_by(f64::total_cmp);
+                values.dedup();
+                values
+                    .iter()
+                    .map(|&v| {
+                        let pts = self
+                            .points
+                            .iter()
+                            .filter(|p| p.params[y_path] == v)
+                            .map(|p| {
+                                let y = claims.first().map_or(p.adoption_probability, |&k| {
+                                    p.references[k].probability
+                                });
+                                (x(p), y)
+                            })
+                            .collect();
+                        (format!("{y_path} = {v}"), pts)
+                    })
+                    .collect()
+            }
+        };
+        let y_label = match (self.parameters.len(), claims.first()) {
+            (2, Some(&k)) => format!("P({})", self.points[0].references[k].claim),
+            (2, None) => "P(adopted)".to_string(),
+            _ => "probability".to_string(),
+        };
+        crate::report::svg::line_chart(
+            &format!(
+                "{} — sweep ({} ballots per point, seed {})",
+                self.run.scenario, self.run.ballots, self.run.seed
+            ),
+            x_path,
+            &y_label,
+            &series,
+        )
+    }
+
     fn csv(&self) -> Result<String> {
         let err = |e: csv::Error| Error::Output {
             what: "CSV sweep".into(),
@@ -435,6 +512,9 @@ mod tests {
             "Optimists' forecast"
         );
         assert!(r.text().contains("E[yes]"));
+        let svg = r.svg().unwrap();
+        assert!(svg.starts_with("<svg"), "{svg}");
+        assert!(svg.contains("Eastern Pact"), "one line per cohesion value");
         assert!(sweep(&s, &[a.clone(), a], &opts).is_err());
     }
 }
