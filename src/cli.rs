@@ -64,6 +64,8 @@ pub enum Command {
     Prior(PriorArgs),
     /// Score a scenario's forecast, and naive baselines, against a recorded roll call.
     Backtest(BacktestArgs),
+    /// Combine the shard files of `run --shard` into the forecast a single run prints.
+    Merge(MergeArgs),
     /// Exact count distributions (no simulation) for scenarios without bloc cohesion or
     /// leaders, or any scenario with --without-blocs.
     Exact(ExactArgs),
@@ -180,6 +182,14 @@ pub struct RunArgs {
     /// Output file; `-` or absent writes to standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Compute only shard i of n (1-based; contiguous chunk ranges) and write a shard file
+    /// (JSON with integer tallies) for `lobbysim merge`; `--format` is then ignored.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard, conflicts_with = "precision")]
+    pub shard: Option<lobbysim::shard::Shard>,
+    /// Keep adding ballots until the Monte Carlo standard error of P(adoption) and of every
+    /// reference probability is below P (e.g. 0.001); `--ballots` then caps the ballots.
+    #[arg(long, value_name = "P")]
+    pub precision: Option<f64>,
     /// Also solve the scenario exactly and print, on standard error, the total-variation
     /// distance between the simulated and exact yes-count distributions.
     #[arg(long)]
@@ -226,6 +236,27 @@ pub struct ExactArgs {
     /// Gauss–Hermite quadrature order over the global shock (default: adaptive, up to 400).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=lobbysim::exact::MAX_ORDER as u64))]
     pub order: Option<u64>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Output file; `-` or absent writes to standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+fn parse_shard(s: &str) -> Result<lobbysim::shard::Shard, String> {
+    lobbysim::shard::Shard::parse(s)
+}
+
+/// `lobbysim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard files written by `run --shard i/n` (all shards of one run, any order).
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+    /// Scenario file (default: the path recorded in the shards); must have the same SHA-256.
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

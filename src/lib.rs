@@ -39,8 +39,10 @@ pub mod report;
 pub mod rng;
 pub mod rollcall;
 pub mod scenario;
+pub mod shard;
 pub mod simulate;
 pub mod stats;
+pub mod synthetic;
 pub mod tune;
 pub mod vote;
 

@@ -10,8 +10,8 @@ use anyhow::Context;
 use clap::Parser;
 
 use cli::{
-    BacktestArgs, CalibrateArgs, Cli, Command, ExactArgs, ExplainArgs, OptimizeArgs, PlotArgs,
-    PriorArgs, ReportArgs, RunArgs, SimArgs, SweepArgs, TuneOutput,
+    BacktestArgs, CalibrateArgs, Cli, Command, ExactArgs, ExplainArgs, MergeArgs, OptimizeArgs,
+    PlotArgs, PriorArgs, ReportArgs, RunArgs, SimArgs, SweepArgs, TuneOutput,
 };
 use lobbysim::progress::Progress;
 use lobbysim::report::{self, Exporter, Format, text::TextExporter};
@@ -54,6 +54,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Completions { shell } => completions(shell),
         Command::Man => man_page(),
         Command::Exact(args) => run_exact(&args),
+        Command::Merge(args) => merge(&args),
         Command::Sweep(args) => run_sweep(&args),
         Command::Calibrate(args) => run_calibrate(&args),
         Command::Optimize(args) => run_optimize(&args),
@@ -105,6 +106,9 @@ fn forecast_with_bar(s: &Scenario, sim: &SimArgs, quiet: bool) -> anyhow::Result
 }
 
 fn run_forecast(args: &RunArgs, quiet: bool) -> anyhow::Result<ExitCode> {
+    if args.shard.is_some() || args.precision.is_some() {
+        return run_sharded_or_adaptive(args);
+    }
     let s = scenario::load(&args.scenario)?;
     let opts = run_options(&args.sim);
     // Checked before simulating, so an unsolvable scenario fails fast.
@@ -230,6 +234,63 @@ fn man_page() -> anyhow::Result<ExitCode> {
     let mut buf = Vec::new();
     clap_mangen::Man::new(cmd).render(&mut buf)?;
     write_output(None, &String::from_utf8(buf)?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `run --shard i/n` (writes a shard file) or `run --precision P`.
+fn run_sharded_or_adaptive(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let s = scenario::load(&args.scenario)?;
+    let opts = run_options(&args.sim);
+    if let Some(shard) = args.shard {
+        let file = lobbysim::shard::run_shard(&s, &opts, shard)?;
+        write_output(args.output.as_deref(), &file.to_json()?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let p = args.precision.unwrap_or(f64::NAN);
+    let r = lobbysim::shard::forecast_to_precision(&s, &opts, p)?;
+    if r.reached {
+        eprintln!(
+            "precision {p} reached with {} ballots (largest standard error {:.3e})",
+            r.forecast.ballots, r.max_se
+        );
+    } else {
+        eprintln!(
+            "warning: precision {p} not reached: stopped at the cap of {} ballots \
+             (largest standard error {:.3e})",
+            r.forecast.ballots, r.max_se
+        );
+    }
+    render(&r.forecast, args.format, args.output.as_deref())
+}
+
+fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
+    let files = args
+        .shards
+        .iter()
+        .map(|p| Ok((p.clone(), lobbysim::shard::ShardFile::read(p)?)))
+        .collect::<lobbysim::Result<Vec<_>>>()?;
+    let merged = lobbysim::shard::merge(&files)?;
+    let path = args
+        .scenario
+        .clone()
+        .unwrap_or_else(|| merged.header.scenario_file.clone());
+    let s = scenario::load(&path)?;
+    render(&merged.forecast(&s)?, args.format, args.output.as_deref())
+}
+
+fn render(
+    f: &lobbysim::Forecast,
+    format: Format,
+    output: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    let to_terminal = output.is_none_or(|p| p == Path::new("-")) && std::io::stdout().is_terminal();
+    let exporter: Box<dyn Exporter> = match format {
+        Format::Text => Box::new(TextExporter {
+            color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        }),
+        other => report::exporter(other),
+    };
+    write_output(output, &exporter.render(f)?)?;
     Ok(ExitCode::SUCCESS)
 }
 
