@@ -43,6 +43,7 @@ pub mod shard;
 pub mod simulate;
 pub mod stats;
 pub mod synthetic;
+pub mod tune;
 pub mod vote;
 
 pub use error::{Error, Problem, Result};

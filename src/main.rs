@@ -10,11 +10,12 @@ use anyhow::Context;
 use clap::Parser;
 
 use cli::{
-    BacktestArgs, Cli, Command, ExactArgs, MergeArgs, PlotArgs, PriorArgs, ReportArgs, RunArgs,
-    SimArgs,
+    BacktestArgs, CalibrateArgs, Cli, Command, ExactArgs, ExplainArgs, MergeArgs, OptimizeArgs,
+    PlotArgs, PriorArgs, ReportArgs, RunArgs, SimArgs, SweepArgs, TuneOutput,
 };
 use lobbysim::progress::Progress;
 use lobbysim::report::{self, Exporter, Format, text::TextExporter};
+use lobbysim::tune::{self, Render};
 use lobbysim::{Forecast, RunOptions, Scenario, scenario};
 
 fn main() -> ExitCode {
@@ -54,6 +55,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Man => man_page(),
         Command::Exact(args) => run_exact(&args),
         Command::Merge(args) => merge(&args),
+        Command::Sweep(args) => run_sweep(&args),
+        Command::Calibrate(args) => run_calibrate(&args),
+        Command::Optimize(args) => run_optimize(&args),
+        Command::Explain(args) => run_explain(&args),
     }
 }
 
@@ -286,6 +291,71 @@ fn render(
         other => report::exporter(other),
     };
     write_output(output, &exporter.render(f)?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
+    let s = scenario::load(&args.scenario)?;
+    let axes = args
+        .set
+        .iter()
+        .map(|a| tune::sweep::parse_axis(&s, a))
+        .collect::<Result<Vec<_>, _>>()?;
+    let r = tune::sweep::sweep(&s, &axes, &run_options(&args.sim))?;
+    write_tune(&args.out, &r)
+}
+
+fn run_calibrate(args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
+    let s = scenario::load(&args.scenario)?;
+    let fit = args
+        .fit
+        .iter()
+        .map(|p| tune::ParamPath::parse(&s, p, "--fit"))
+        .collect::<Result<Vec<_>, _>>()?;
+    tune::calibrate::check_not_circular(&s, &args.against)?;
+    let rollcalls = args
+        .against
+        .iter()
+        .map(|p| lobbysim::rollcall::read(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let opts = tune::calibrate::CalibrateOptions {
+        run: RunOptions {
+            ballots: args.ballots,
+            seed: args.seed,
+            threads: args.threads.map(|t| t as usize),
+            without_blocs: false,
+        },
+    };
+    let r = tune::calibrate::calibrate(&s, &rollcalls, &fit, &opts)?;
+    write_tune(&args.out, &r)
+}
+
+fn run_optimize(args: &OptimizeArgs) -> anyhow::Result<ExitCode> {
+    let s = scenario::load(&args.scenario)?;
+    let mut req = tune::optimize::Request::parse(
+        &s,
+        &args.campaign,
+        args.budget,
+        &args.objective,
+        args.steps,
+    )?;
+    if let Some(list) = &args.candidates {
+        req = req.with_candidates(&s, list)?;
+    }
+    req.keep_targets = args.keep_targets;
+    req.screen = Some(args.screen as usize);
+    let r = tune::optimize::optimize(&s, &req, &run_options(&args.sim))?;
+    write_tune(&args.out, &r)
+}
+
+fn run_explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
+    let s = scenario::load(&args.scenario)?;
+    let r = tune::explain::explain(&s, &args.iso3, &run_options(&args.sim))?;
+    write_tune(&args.out, &r)
+}
+
+fn write_tune(out: &TuneOutput, r: &impl Render) -> anyhow::Result<ExitCode> {
+    write_output(out.output.as_deref(), &r.render(out.format)?)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,0 +1,520 @@
+//! Parameter sweeps: the forecast over a one- or two-parameter grid, with common random numbers.
+//!
+//! Every grid point is simulated with the same seed and ballot count. Each ballot consumes a
+//! fixed number of random numbers whatever the parameter values (see [`crate::simulate`]), so
+//! ballot `b` of every point sees the same shocks: a point differs from its neighbour only by
+//! the parameter change. Where the model is monotone in a parameter ballot by ballot (e.g. the
+//! strength of a yes campaign whose targets lead no bloc), the swept mean yes count is
+//! monotone at every grid point, not just on average.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use super::{ParamPath, Render, RunInfo};
+use crate::error::{Error, Result};
+use crate::report::Forecast;
+use crate::scenario::{MAX_BALLOTS, Scenario};
+use crate::stats::Quantiles;
+use crate::{RunOptions, forecast};
+
+/// Largest number of grid points in one sweep.
+pub const MAX_POINTS: usize = 10_000;
+
+/// One axis of a grid: a parameter and the values it takes, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Axis {
+    /// The parameter.
+    pub path: ParamPath,
+    /// Its values, each within the parameter's bounds.
+    pub values: Vec<f64>,
+}
+
+/// Parses a grid specification: `START:END:STEP` (START ≤ END, STEP > 0; END is included when
+/// it lies on the grid within 10⁻⁹·STEP), a comma-separated list `a,b,c`, or one value.
+pub fn parse_values(spec: &str) -> std::result::Result<Vec<f64>, String> {
+    let num = |t: &str| {
+        t.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| format!("{:?} is not a finite number", t.trim()))
+    };
+    let parts: Vec<&str> = spec.split(':').collect();
+    match parts.as_slice() {
+        [start, end, step] => {
+            let (a, b, h) = (num(start)?, num(end)?, num(step)?);
+            if h <= 0.0 {
+                return Err(format!("STEP must be > 0, got {h}"));
+            }
+            if b < a {
+                return Err(format!("END ({b}) must not be below START ({a})"));
+            }
+            let n = ((b - a) / h + 1e-9).floor();
+            if n + 1.0 > MAX_POINTS as f64 {
+                return Err(format!(
+                    "{a}:{b}:{h} has {} points; at most {MAX_POINTS}",
+                    n + 1.0
+                ));
+            }
+            Ok((0..=n as usize)
+                .map(|k| {
+                    let x = a + k as f64 * h;
+                    if (x - b).abs() <= 1e-9 * h { b } else { x }
+                })
+                .collect())
+        }
+        [_] => spec.split(',').map(num).collect(),
+        _ => Err(format!(
+            "{spec:?} is not START:END:STEP, a list a,b,c or a single value"
+        )),
+    }
+}
+
+/// Parses `PATH=SPEC` against scenario `s` (the last `=` splits path from values) and checks
+/// every value against the parameter's bounds.
+pub fn parse_axis(s: &Scenario, arg: &str) -> Result<Axis> {
+    let (p, spec) = arg.rsplit_once('=').ok_or_else(|| {
+        Error::invalid(
+            "--set",
+            None,
+            arg,
+            "expected PATH=START:END:STEP, e.g. campaign.\"US outreach\".strength=0:2:0.25",
+        )
+    })?;
+    let path = ParamPath::parse(s, p, "--set")?;
+    let values =
+        parse_values(spec).map_err(|m| Error::invalid("--set", None, path.text.clone(), m))?;
+    let b = path.bounds();
+    if let Some(v) = values.iter().find(|&&v| !b.contains(v)) {
+        let mut t = s.clone();
+        // `set` produces the range message.
+        path.set(&mut t, *v)?;
+    }
+    Ok(Axis { path, values })
+}
+
+/// The yes count at one grid point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct YesSummary {
+    /// Mean yes count over ballots.
+    pub mean: f64,
+    /// Standard deviation of the yes count over ballots.
+    pub sd: f64,
+    /// Quantiles of the yes count (type-1).
+    pub quantiles: Quantiles,
+}
+
+/// A reference's probability at one grid point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PointReference {
+    /// The reference's label.
+    pub label: String,
+    /// Its claim as text (for an actual result, `yes = N`).
+    pub claim: String,
+    /// Probability the claim holds (for an actual result, P(yes = actual yes)).
+    pub probability: f64,
+    /// Monte Carlo standard error of `probability` (for one point alone; differences between
+    /// points have far smaller error thanks to common random numbers).
+    pub mc_se: f64,
+}
+
+/// The forecast at one grid point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SweepPoint {
+    /// Parameter values at this point, path → value.
+    pub params: BTreeMap<String, f64>,
+    /// The yes count.
+    pub yes: YesSummary,
+    /// P(adopted) under the scenario's rule.
+    pub adoption_probability: f64,
+    /// Monte Carlo standard error of `adoption_probability`.
+    pub adoption_mc_se: f64,
+    /// The scenario's references.
+    pub references: Vec<PointReference>,
+}
+
+/// A whole sweep.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sweep {
+    /// Scenario and run settings (one seed for all points: common random numbers).
+    pub run: RunInfo,
+    /// The swept paths, outer axis first.
+    pub parameters: Vec<String>,
+    /// Grid points, outer axis slowest.
+    pub points: Vec<SweepPoint>,
+}
+
+fn point(params: BTreeMap<String, f64>, f: &Forecast) -> SweepPoint {
+    SweepPoint {
+        params,
+        yes: YesSummary {
+            mean: f.counts.yes.mean,
+            sd: f.counts.yes.sd,
+            quantiles: f.counts.yes.quantiles,
+        },
+        adoption_probability: f.adoption.probability,
+        adoption_mc_se: f.adoption.mc_se,
+        references: f
+            .references
+            .iter()
+            .map(|r| PointReference {
+                label: r.label.clone(),
+                claim: r.claim.clone(),
+                probability: r.probability,
+                mc_se: r.mc_se,
+            })
+            .collect(),
+    }
+}
+
+/// Runs the forecast at every point of the grid spanned by `axes` (one or two), each with the
+/// same seed and ballots.
+pub fn sweep(s: &Scenario, axes: &[Axis], opts: &RunOptions) -> Result<Sweep> {
+    if axes.is_empty() || axes.len() > 2 {
+        return Err(Error::Refused(format!(
+            "a sweep takes one or two --set axes, got {}",
+            axes.len()
+        )));
+    }
+    if axes.len() == 2 && axes[0].path == axes[1].path {
+        return Err(Error::Refused(format!(
+            "{} is swept twice; give two different parameters",
+            axes[0].path
+        )));
+    }
+    let grid: Vec<Vec<f64>> = match axes {
+        [a] => a.values.iter().map(|&x| vec![x]).collect(),
+        [a, b] => a
+            .values
+            .iter()
+            .flat_map(|&x| b.values.iter().map(move |&y| vec![x, y]))
+            .collect(),
+        _ => unreachable!("checked above"),
+    };
+    let cfg = opts.config(s);
+    if grid.len() > MAX_POINTS {
+        return Err(Error::Refused(format!(
+            "the grid has {} points; at most {MAX_POINTS}",
+            grid.len()
+        )));
+    }
+    if (grid.len() as u128) * u128::from(cfg.ballots) > u128::from(MAX_BALLOTS) {
+        return Err(Error::Refused(format!(
+            "{} points × {} ballots exceeds {MAX_BALLOTS} ballots in total; use fewer points or --ballots",
+            grid.len(),
+            cfg.ballots
+        )));
+    }
+    let mut points = Vec::with_capacity(grid.len());
+    for values in grid {
+        let mut t = s.clone();
+        let mut params = BTreeMap::new();
+        for (axis, &v) in axes.iter().zip(&values) {
+            axis.path.set(&mut t, v)?;
+            params.insert(axis.path.text.clone(), v);
+        }
+        let f = forecast(&t, opts)?;
+        points.push(point(params, &f));
+    }
+    Ok(Sweep {
+        run: super::RunInfo::new(s, cfg.seed, cfg.ballots),
+        parameters: axes.iter().map(|a| a.path.text.clone()).collect(),
+        points,
+    })
+}
+
+impl Render for Sweep {
+    fn text(&self) -> String {
+        let mut o = String::new();
+        let _ = writeln!(
+            o,
+            "lobbysim {} — sweep of {}\n{} ballots per point · seed {} (common random numbers at every point)\n",
+            self.run.version, self.run.scenario, self.run.ballots, self.run.seed
+        );
+        let mut head: Vec<String> = self.parameters.clone();
+        head.extend(
+            ["E[yes]", "sd", "5%", "50%", "95%", "P(adopted)"]
+                .iter()
+                .map(|s| s.to_string()),
+        );
+        if let Some(p) = self.points.first() {
+            head.extend(p.references.iter().map(|r| format!("P({})", r.claim)));
+        }
+        let rows: Vec<Vec<String>> = self
+            .points
+            .iter()
+            .map(|p| {
+                let mut r: Vec<String> = self
+                    .parameters
+                    .iter()
+                    .map(|k| format!("{}", p.params[k]))
+                    .collect();
+                let q = &p.yes.quantiles;
+                r.push(format!("{:.3}", p.yes.mean));
+                r.push(format!("{:.3}", p.yes.sd));
+                r.push(q.p05.to_string());
+                r.push(q.p50.to_string());
+                r.push(q.p95.to_string());
+                r.push(format!("{:.4}", p.adoption_probability));
+                r.extend(p.references.iter().map(|x| format!("{:.4}", x.probability)));
+                r
+            })
+            .collect();
+        let widths: Vec<usize> = (0..head.len())
+            .map(|c| {
+                rows.iter()
+                    .map(|r| r[c].chars().count())
+                    .chain([head[c].chars().count()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |cells: &[String]| {
+            cells
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| format!("{c:>w$}"))
+                .collect::<Vec<_>>()
+                .join("  ")
+        };
+        let _ = writeln!(o, "{}", line(&head));
+        for r in &rows {
+            let _ = writeln!(o, "{}", line(r));
+        }
+        if let Some(p) = self.points.first().filter(|p| !p.references.is_empty()) {
+            let _ = writeln!(o, "\nReferences");
+            for r in &p.references {
+                let _ = writeln!(o, "  P({}): {}", r.claim, r.label);
+            }
+        }
+        o
+    }
+
+    /// One parameter: a line per claim reference (`P(claim)`) and one for P(adopted), against
+    /// the parameter. Two parameters: the first claim reference's probability (or P(adopted)
+    /// if there is none) against the first parameter, one line per value of the second.
+    fn svg(&self) -> Result<String> {
+        let x_path = &self.parameters[0];
+        let x = |p: &SweepPoint| p.params[x_path];
+        let claims: Vec<usize> = self.points.first().map_or_else(Vec::new, |p| {
+            (0..p.references.len())
+                .filter(|&k| !p.references[k].claim.starts_with("yes = "))
+                .collect()
+        });
+        let series: Vec<crate::report::svg::Series> = match self.parameters.get(1) {
+            None => {
+                let mut v: Vec<crate::report::svg::Series> = claims
+                    .iter()
+                    .map(|&k| {
+                        let label = format!(
+                            "P({}) {}",
+                            self.points[0].references[k].claim, self.points[0].references[k].label
+                        );
+                        let pts = self
+                            .points
+                            .iter()
+                            .map(|p| (x(p), p.references[k].probability))
+                            .collect();
+                        (label, pts)
+                    })
+                    .collect();
+                v.push((
+                    "P(adopted)".into(),
+                    self.points
+                        .iter()
+                        .map(|p| (x(p), p.adoption_probability))
+                        .collect(),
+                ));
+                v
+            }
+            Some(y_path) => {
+                let mut values: Vec<f64> = self.points.iter().map(|p| p.params[y_path]).collect();
+                values.dedup();
+                values.sort_by(f64::total_cmp);
+                values.dedup();
+                values
+                    .iter()
+                    .map(|&v| {
+                        let pts = self
+                            .points
+                            .iter()
+                            .filter(|p| p.params[y_path] == v)
+                            .map(|p| {
+                                let y = claims.first().map_or(p.adoption_probability, |&k| {
+                                    p.references[k].probability
+                                });
+                                (x(p), y)
+                            })
+                            .collect();
+                        (format!("{y_path} = {v}"), pts)
+                    })
+                    .collect()
+            }
+        };
+        let y_label = match (self.parameters.len(), claims.first()) {
+            (2, Some(&k)) => format!("P({})", self.points[0].references[k].claim),
+            (2, None) => "P(adopted)".to_string(),
+            _ => "probability".to_string(),
+        };
+        crate::report::svg::line_chart(
+            &format!(
+                "{} — sweep ({} ballots per point, seed {})",
+                self.run.scenario, self.run.ballots, self.run.seed
+            ),
+            x_path,
+            &y_label,
+            &series,
+        )
+    }
+
+    fn csv(&self) -> Result<String> {
+        let err = |e: csv::Error| Error::Output {
+            what: "CSV sweep".into(),
+            message: e.to_string(),
+        };
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut head: Vec<String> = self.parameters.clone();
+        head.extend(
+            [
+                "yes_mean",
+                "yes_sd",
+                "yes_p05",
+                "yes_p25",
+                "yes_p50",
+                "yes_p75",
+                "yes_p95",
+                "adoption_probability",
+            ]
+            .iter()
+            .map(|s| s.to_string()),
+        );
+        if let Some(p) = self.points.first() {
+            head.extend(p.references.iter().map(|r| format!("ref:{}", r.label)));
+        }
+        w.write_record(&head).map_err(err)?;
+        for p in &self.points {
+            let q = &p.yes.quantiles;
+            let mut r: Vec<String> = self
+                .parameters
+                .iter()
+                .map(|k| p.params[k].to_string())
+                .collect();
+            r.push(p.yes.mean.to_string());
+            r.push(p.yes.sd.to_string());
+            for x in [q.p05, q.p25, q.p50, q.p75, q.p95] {
+                r.push(x.to_string());
+            }
+            r.push(p.adoption_probability.to_string());
+            r.extend(p.references.iter().map(|x| x.probability.to_string()));
+            w.write_record(&r).map_err(err)?;
+        }
+        let bytes = w.into_inner().map_err(|e| Error::Output {
+            what: "CSV sweep".into(),
+            message: e.to_string(),
+        })?;
+        String::from_utf8(bytes).map_err(|e| Error::Output {
+            what: "CSV sweep".into(),
+            message: e.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tune::test_support::example;
+
+    #[test]
+    fn grid_specs() {
+        assert_eq!(
+            parse_values("0:1:0.25").unwrap(),
+            vec![0.0, 0.25, 0.5, 0.75, 1.0]
+        );
+        // 0.1 steps do not accumulate rounding error and END is hit exactly.
+        let v = parse_values("0:0.3:0.1").unwrap();
+        assert_eq!(v.len(), 4);
+        assert_eq!(v[3], 0.3);
+        assert_eq!(parse_values("0:1:0.3").unwrap().len(), 4);
+        assert_eq!(parse_values("0.2,0.5").unwrap(), vec![0.2, 0.5]);
+        assert_eq!(parse_values("0.7").unwrap(), vec![0.7]);
+        assert!(parse_values("1:0:0.1").is_err());
+        assert!(parse_values("0:1:0").is_err());
+        assert!(parse_values("0:1:x").is_err());
+        assert!(parse_values("0:1e9:1e-3").is_err());
+        assert!(parse_values("0:1").is_err());
+    }
+
+    #[test]
+    fn axis_values_are_range_checked() {
+        let s = example();
+        let e = parse_axis(&s, "model.global_correlation=0:1:0.5")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("must be in [0, 1)"), "{e}");
+        assert!(parse_axis(&s, "model.global_correlation").is_err());
+        let a = parse_axis(&s, "campaign.\"Northern outreach\".strength=0:1:0.5").unwrap();
+        assert_eq!(a.values, vec![0.0, 0.5, 1.0]);
+    }
+
+    /// Common random numbers make the model's monotonicity visible at every grid point: more
+    /// yes-lobbying never lowers the mean yes count (nor any yes quantile). The Northern
+    /// outreach's targets lead no bloc, so every ballot's yes count is non-decreasing in its
+    /// strength, not just the expectation.
+    #[test]
+    fn crn_sweep_is_monotone_in_yes_lobbying() {
+        let s = example();
+        let axis = parse_axis(&s, "campaign.\"Northern outreach\".strength=0:3:0.25").unwrap();
+        let opts = RunOptions {
+            ballots: Some(20_000),
+            seed: Some(7),
+            threads: Some(2),
+            without_blocs: false,
+        };
+        let r = sweep(&s, &[axis], &opts).unwrap();
+        assert_eq!(r.points.len(), 13);
+        for w in r.points.windows(2) {
+            assert!(
+                w[1].yes.mean >= w[0].yes.mean,
+                "{:?}",
+                (&w[0].params, &w[1].params)
+            );
+            assert!(w[1].yes.quantiles.p05 >= w[0].yes.quantiles.p05);
+            assert!(w[1].yes.quantiles.p95 >= w[0].yes.quantiles.p95);
+        }
+        let first = r.points.first().unwrap().yes.mean;
+        let last = r.points.last().unwrap().yes.mean;
+        assert!(last > first + 0.3, "{first} → {last}");
+    }
+
+    #[test]
+    fn two_axis_grid_and_renderings() {
+        let s = example();
+        let a = parse_axis(&s, "state.LLL.p_yes=0.2,0.6").unwrap();
+        let b = parse_axis(&s, "bloc.\"Eastern Pact\".cohesion=0:0.8:0.4").unwrap();
+        let opts = RunOptions {
+            ballots: Some(5000),
+            ..RunOptions::default()
+        };
+        let r = sweep(&s, &[a.clone(), b], &opts).unwrap();
+        assert_eq!(r.points.len(), 6);
+        assert_eq!(r.points[1].params["state.LLL.p_yes"], 0.2);
+        assert_eq!(r.points[1].params["bloc.\"Eastern Pact\".cohesion"], 0.4);
+        assert_eq!(r.points[3].params["state.LLL.p_yes"], 0.6);
+        let csv = r.csv().unwrap();
+        assert_eq!(csv.lines().count(), 7);
+        assert!(csv.starts_with("state.LLL.p_yes,\"bloc.\"\"Eastern Pact\"\".cohesion\",yes_mean"));
+        let j: serde_json::Value = serde_json::from_str(&r.json().unwrap()).unwrap();
+        assert!(j["points"][0]["yes"]["quantiles"]["p95"].is_u64());
+        assert_eq!(
+            j["points"][0]["references"][0]["label"],
+            "Optimists' forecast"
+        );
+        assert!(r.text().contains("E[yes]"));
+        let svg = r.svg().unwrap();
+        assert!(svg.starts_with("<svg"), "{svg}");
+        assert!(svg.contains("Eastern Pact"), "one line per cohesion value");
+        assert!(sweep(&s, &[a.clone(), a], &opts).is_err());
+    }
+}
