@@ -9,7 +9,7 @@
 //!
 //! After the criterion groups, a summary (medians of repeated timings) prints ballots per
 //! second, the engine's throughput as a fraction of the raw generator's, and the 2-thread
-//! speed-up. Run: `cargo bench --bench engine` (add `-- --warm-up-time 1 --measurement-time 3`
+//! speed-up, and which SIMD implementation of the per-state pass ran. Run: `cargo bench --bench engine` (add `-- --warm-up-time 1 --measurement-time 3`
 //! for a quicker run; `LOBBYSIM_BENCH_SUMMARY_ONLY=1` skips the criterion groups).
 
 use std::hint::black_box;
@@ -22,7 +22,7 @@ use rand::Rng;
 use lobbysim::model::Model;
 use lobbysim::rng::chunk_rng;
 use lobbysim::scenario::{self, RngKind, Scenario};
-use lobbysim::simulate::{CHUNK_BALLOTS, RunConfig, simulate_chunks};
+use lobbysim::simulate::{CHUNK_BALLOTS, RunConfig, Simd, simulate_chunks};
 use lobbysim::{synthetic, with_chunk_rng};
 
 /// Chunks per measured run (16 × 4096 = 65,536 ballots).
@@ -171,6 +171,10 @@ fn summary() {
     println!("\n== lobbysim performance summary (medians of 9 runs of {CHUNKS} chunks) ==");
     println!(
         "targets: >= 2.0 M ballots/s on 1 thread, >= 3.5 M/s on 2, 2 threads >= 1.8x, engine/raw >= 0.45"
+    );
+    println!(
+        "per-state pass: {} (LOBBYSIM_SIMD=avx2 or =baseline to compare narrower ones)",
+        Simd::detect().name()
     );
     summary_for("synthetic", &synthetic_scenario(193));
     if let Ok(s) = scenario::load(Path::new(REAL)) {
