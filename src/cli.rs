@@ -25,7 +25,7 @@ const EXAMPLES: &str = "Examples:
   lobbysim run scenarios/example.toml --ballots 1000000 --seed 42 --threads 2 --format json --output out.json
   lobbysim run scenarios/unga-es11-4-2022.toml
   lobbysim prior --members data/members.csv --rollcall data/rollcalls/ES-11-1.csv=1 --rollcall data/rollcalls/ES-11-2.csv=1 -o members.csv
-  lobbysim backtest scenarios/backtest/es11-3-2022.toml --actual data/rollcalls/ES-11-3.csv
+  lobbysim backtest scenarios/backtest/es11-3-2022.toml --actual data/rollcalls/ES-11-3.csv --plot calibration.svg
   lobbysim run scenarios/example.toml --format csv --output states.csv --plot yes.svg
   lobbysim run scenarios/example.toml --format md
   lobbysim plot scenarios/example.toml -o yes.svg
@@ -149,6 +149,9 @@ pub struct BacktestArgs {
     /// Output file; `-` or absent writes to standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Also write the reliability diagram (SVG) of every forecaster's calibration to this file.
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
 }
 
 /// Simulation options shared by commands that run the engine.

@@ -194,6 +194,9 @@ fn run_backtest(args: &BacktestArgs) -> anyhow::Result<ExitCode> {
     for w in &b.warnings {
         eprintln!("warning: {w}");
     }
+    if let Some(p) = &args.plot {
+        write_output(Some(p), &lobbysim::backtest::reliability_svg(&b)?)?;
+    }
     write_output(
         args.output.as_deref(),
         &lobbysim::backtest::render(&b, args.format)?,
