@@ -253,3 +253,194 @@ fn precision_run_equals_plain_run_with_the_ballots_it_reports() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("--precision"));
     }
 }
+
+const STRENGTH: &str = "campaign.\"Northern outreach\".strength=0:2:0.5";
+const COHESION: &str = "bloc.\"Eastern Pact\".cohesion=0,0.4";
+
+/// Writes shards `1..=n` of a sweep (files `<prefix><i>-of-<n>.json`), shard `i` on
+/// `1 + i % 2` threads.
+fn sweep_shards(dir: &Path, prefix: &str, n: u64, sweep: &[&str]) -> Vec<String> {
+    let ex = example();
+    (1..=n)
+        .map(|i| {
+            let name = format!("{prefix}{i}-of-{n}.json");
+            let shard = format!("{i}/{n}");
+            let threads = (1 + i % 2).to_string();
+            let mut args = vec!["sweep", ex.to_str().unwrap()];
+            args.extend_from_slice(sweep);
+            args.extend(["--threads", &threads, "--shard", &shard, "-o", &name]);
+            ok(dir, &args);
+            name
+        })
+        .collect()
+}
+
+#[test]
+fn sweep_shards_merge_to_the_single_sweep_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ex = example();
+    let ex = ex.to_str().unwrap();
+    // A 5 × 2 grid of 10 points in 3 uneven shards (3, 3, 4 points), and a 3-point grid in
+    // 5 shards (two of them empty), without blocs.
+    let cases: [(&[&str], u64); 2] = [
+        (
+            &["--set", STRENGTH, "--set", COHESION, "--ballots", "9000"],
+            3,
+        ),
+        (
+            &[
+                "--set",
+                "state.LLL.p_yes=0.2,0.4,0.6",
+                "--ballots",
+                "5000",
+                "--seed",
+                "3",
+                "--without-blocs",
+            ],
+            5,
+        ),
+    ];
+    for (k, (sweep, n)) in cases.iter().enumerate() {
+        let names = sweep_shards(d, &format!("c{k}-"), *n, sweep);
+        let shard: serde_json::Value = serde_json::from_slice(&read(d, &names[0])).unwrap();
+        assert_eq!(shard["format"], "lobbysim-sweep-shard-1");
+        let rev: Vec<&str> = names.iter().rev().map(String::as_str).collect();
+        for fmt in ["text", "json", "csv", "svg"] {
+            let single = format!("single-{k}.{fmt}");
+            let merged = format!("merged-{k}.{fmt}");
+            let mut args = vec!["sweep", ex];
+            args.extend_from_slice(sweep);
+            args.extend(["--threads", "2", "--format", fmt, "-o", &single]);
+            ok(d, &args);
+            let mut args = vec!["merge", "--format", fmt, "-o", &merged];
+            args.extend(rev.iter().copied());
+            ok(d, &args);
+            assert_eq!(read(d, &single), read(d, &merged), "case {k}, {fmt}");
+        }
+    }
+    // The default format (text) to stdout, scenario given explicitly.
+    let names = sweep_shards(d, "t", 2, &["--set", STRENGTH, "--ballots", "5000"]);
+    let single = ok(d, &["sweep", ex, "--set", STRENGTH, "--ballots", "5000"]);
+    let merged = ok(d, &["merge", "--scenario", ex, &names[0], &names[1]]);
+    assert_eq!(single.stdout, merged.stdout);
+    assert!(merged.stderr.is_empty());
+}
+
+#[test]
+fn merge_refuses_sweep_shards_that_do_not_belong_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let base = ["--set", STRENGTH, "--ballots", "5000"];
+    let names = sweep_shards(d, "s", 3, &base);
+    let fail = |args: &[&str], want: &str| {
+        let out = run(d, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{args:?}: expected {want:?} in {err}");
+    };
+
+    fail(
+        &["merge", &names[0], &names[2]],
+        "missing shard(s): 2/3 (every grid point must be covered exactly once)",
+    );
+    fail(
+        &["merge", &names[0], &names[1], &names[1], &names[2]],
+        "s2-of-3.json: shard: shard 2/3 also given as s2-of-3.json",
+    );
+    // Another seed, another grid, another ballot count: each named by file and field.
+    let seed = sweep_shards(d, "seed", 3, &[&base[..], &["--seed", "99"]].concat());
+    fail(
+        &["merge", &names[0], &seed[1], &names[2]],
+        "seed2-of-3.json: seed: 99 differs from 20221012 in s1-of-3.json",
+    );
+    let grid = sweep_shards(
+        d,
+        "grid",
+        3,
+        &["--set", STRENGTH, "--set", COHESION, "--ballots", "5000"],
+    );
+    fail(
+        &["merge", &names[0], &grid[1], &names[2]],
+        "grid2-of-3.json: set: ",
+    );
+    let ballots = sweep_shards(d, "b", 3, &["--set", STRENGTH, "--ballots", "6000"]);
+    fail(
+        &["merge", &names[0], &ballots[1], &names[2]],
+        "b2-of-3.json: ballots: 6000 differs from 5000",
+    );
+    // Another shard count.
+    let two = sweep_shards(d, "two", 2, &base);
+    fail(
+        &["merge", &names[0], &two[1], &names[2]],
+        "shards: 2 differs from 3",
+    );
+    // A shard file whose point range was tampered with.
+    let text = String::from_utf8(read(d, &names[1])).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let points = format!("\"points\":{}", v["points"]);
+    assert!(text.contains(&points), "{text}");
+    std::fs::write(
+        d.join("tampered.json"),
+        text.replace(&points, "\"points\":[0,1]"),
+    )
+    .unwrap();
+    fail(
+        &["merge", &names[0], "tampered.json", &names[2]],
+        "tampered.json: points: [0, 1] but shard 2/3 of a 5-point grid must cover points 1..3",
+    );
+    // Run and sweep shards cannot be mixed.
+    let run_shards = shards(d, "r", 2, "5000", &[]);
+    fail(
+        &["merge", &names[0], &run_shards[0]],
+        "cannot merge shards of different kinds: s1-of-3.json is a shard of `lobbysim sweep`, \
+         r1-of-2.json of `lobbysim run`",
+    );
+    // Formats of the other kind.
+    fail(
+        &["merge", "--format", "md", &names[0], &names[1], &names[2]],
+        "--format md is only for run shards",
+    );
+    fail(
+        &["merge", "--format", "svg", &run_shards[0], &run_shards[1]],
+        "--format svg is only for sweep shards",
+    );
+    // A scenario file that is not the one the shards were made from.
+    let changed = d.join("changed.toml");
+    let text = std::fs::read_to_string(example()).unwrap();
+    std::fs::write(&changed, text.replace("seed = 20221012", "seed = 1")).unwrap();
+    std::fs::copy(
+        example().with_file_name("example-members.csv"),
+        d.join("example-members.csv"),
+    )
+    .unwrap();
+    fail(
+        &[
+            "merge",
+            "--scenario",
+            "changed.toml",
+            &names[0],
+            &names[1],
+            &names[2],
+        ],
+        "but the shards were made from a file with SHA-256",
+    );
+    // The complete set still merges, and a bad --shard is a usage error.
+    ok(d, &["merge", &names[0], &names[1], &names[2]]);
+    let ex = example();
+    for bad in ["0/3", "4/3", "3", "a/b"] {
+        let out = run(
+            d,
+            &[
+                "sweep",
+                ex.to_str().unwrap(),
+                "--set",
+                STRENGTH,
+                "--shard",
+                bad,
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "--shard {bad}");
+    }
+}
