@@ -8,7 +8,10 @@
 //! a [`ShardFile`] (JSON, layout below); [`merge`] checks that the files belong together —
 //! same format version, scenario SHA-256, seed, ballots, generator, chunk size, `without_blocs`
 //! and shard count — and that every shard index appears exactly once with the chunk range it
-//! must have, then adds the tallies.
+//! must have, then adds the tallies. For a scenario with `[[evidence]]` a shard also carries
+//! the weighted tallies of the maximal [`crate::evidence::chunk_tree`] nodes inside its chunk
+//! range; `merge` checks that they are exactly those nodes and rebuilds the conditioned
+//! forecast with the single run's additions, so it too is identical to the single run's.
 //!
 //! **Sweep shards.** `sweep --shard i/n` splits the sweep's *grid points* (not the chunks of
 //! each point) the same way: shard `i` of a grid of `P` points simulates the contiguous block
@@ -25,15 +28,18 @@
 //! until the Monte Carlo standard error `√(p(1−p)/N)` of P(adoption) and of every reference
 //! probability is below the target, or the ballot cap is reached. The schedule depends on
 //! nothing but the tallies, so the result is deterministic for a given seed, independent of
-//! the thread count, and identical to a plain run with the number of ballots it reports.
+//! the thread count, and identical to a plain run with the number of ballots it reports
+//! (including the conditioned forecast of a scenario with evidence, computed once at the end).
 //! (A probability estimated as exactly 0 or 1 has standard error 0 by this formula.)
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::RunOptions;
 use crate::error::{Error, Problem, Result};
+use crate::evidence::{self, Conditioned, WeightedNode, WeightedTally, chunk_tree};
 use crate::model::Model;
 use crate::report::{Forecast, Format};
 use crate::scenario::{MAX_BALLOTS, RngKind, Scenario};
@@ -87,7 +93,7 @@ impl Shard {
 }
 
 /// The output of `lobbysim run --shard i/n`: run identification plus the shard's integer tally.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ShardFile {
     /// Always [`SHARD_FORMAT`].
@@ -116,6 +122,11 @@ pub struct ShardFile {
     pub chunks: [u64; 2],
     /// Integer tallies of the shard's ballots (states in scenario order).
     pub tally: Tally,
+    /// Only for a scenario with `[[evidence]]`: the weighted tallies of the maximal nodes of
+    /// the evidence chunk tree inside `chunks` (see [`crate::evidence::chunk_tree`]), from
+    /// which `merge` rebuilds the conditioned forecast exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Vec<WeightedNode>>,
 }
 
 /// Runs one shard of the forecast of `s` with `opts`.
@@ -128,6 +139,7 @@ pub fn run_shard(s: &Scenario, opts: &RunOptions, shard: Shard) -> Result<ShardF
     } else {
         simulate_chunks(&model, &cfg, range.clone())?
     };
+    let evidence = evidence::weighted_nodes(s, &model, &cfg, range.clone())?;
     Ok(ShardFile {
         format: SHARD_FORMAT.into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -142,6 +154,7 @@ pub fn run_shard(s: &Scenario, opts: &RunOptions, shard: Shard) -> Result<ShardF
         shards: shard.count,
         chunks: [range.start, range.end],
         tally,
+        evidence,
     })
 }
 
@@ -199,6 +212,7 @@ pub fn merge(files: &[(PathBuf, ShardFile)]) -> Result<Merged> {
     let mut seen: Vec<Option<&Path>> = vec![None; first.shards.min(1 << 20) as usize];
     let n = first.tally.n_states();
     let mut total = Tally::new(n);
+    let mut nodes: Vec<WeightedNode> = Vec::new();
     let expected_chunks = first.config().chunks();
     for (path, f) in files {
         let mut bad = |field: &str, msg: String| {
@@ -281,7 +295,7 @@ pub fn merge(files: &[(PathBuf, ShardFile)]) -> Result<Merged> {
             );
             continue;
         }
-        let want_ballots: u64 = want.map(|k| f.config().chunk_len(k)).sum();
+        let want_ballots: u64 = want.clone().map(|k| f.config().chunk_len(k)).sum();
         if f.tally.ballots != want_ballots
             || f.tally.n_states() != n
             || f.tally.hist.iter().any(|h| h.len() != n + 1)
@@ -294,6 +308,10 @@ pub fn merge(files: &[(PathBuf, ShardFile)]) -> Result<Merged> {
                     f.tally.n_states()
                 ),
             );
+            continue;
+        }
+        if let Some(msg) = evidence_problem(f, first, want.clone(), expected_chunks, n) {
+            bad("evidence", msg);
             continue;
         }
         let slot = &mut seen[(f.shard - 1) as usize];
@@ -311,6 +329,7 @@ pub fn merge(files: &[(PathBuf, ShardFile)]) -> Result<Merged> {
         }
         *slot = Some(path);
         total.merge(&f.tally);
+        nodes.extend(f.evidence.iter().flatten().cloned());
     }
     let missing: Vec<String> = seen
         .iter()
@@ -332,7 +351,52 @@ pub fn merge(files: &[(PathBuf, ShardFile)]) -> Result<Merged> {
     header.shard = 1;
     header.shards = 1;
     header.chunks = [0, expected_chunks];
+    nodes.sort_by_key(|x| x.chunks);
+    header.evidence = first.evidence.is_some().then_some(nodes);
     Ok(Merged { header })
+}
+
+/// What is wrong with shard `f`'s evidence tallies, if anything: present in some shards of a
+/// run but not others, not exactly the chunk-tree cover of the shard's chunks `want`, or with
+/// the wrong numbers of ballots or states.
+fn evidence_problem(
+    f: &ShardFile,
+    first: &ShardFile,
+    want: std::ops::Range<u64>,
+    chunks: u64,
+    n: usize,
+) -> Option<String> {
+    let nodes = match (&f.evidence, &first.evidence) {
+        (None, None) => return None,
+        (Some(nodes), Some(_)) => nodes,
+        (got, _) => {
+            return Some(format!(
+                "{} evidence tallies, unlike the first shard",
+                if got.is_some() { "has" } else { "has no" }
+            ));
+        }
+    };
+    let cover = chunk_tree::cover(want, chunks);
+    let ranges: Vec<[u64; 2]> = nodes.iter().map(|x| x.chunks).collect();
+    if ranges != cover {
+        return Some(format!(
+            "covers chunk-tree nodes {ranges:?}; the shard's chunks need {cover:?}"
+        ));
+    }
+    let cfg = f.config();
+    for x in nodes {
+        let ballots: u64 = (x.chunks[0]..x.chunks[1]).map(|k| cfg.chunk_len(k)).sum();
+        let t = &x.tally;
+        if t.ballots != ballots || t.states.len() != n || t.hist.iter().any(|h| h.len() != n + 1) {
+            return Some(format!(
+                "node {:?} has {} ballots for {} states; expected {ballots} for {n}",
+                x.chunks,
+                t.ballots,
+                t.states.len()
+            ));
+        }
+    }
+    None
 }
 
 impl Merged {
@@ -345,12 +409,31 @@ impl Merged {
                 "shards and scenario disagree on the number of states".into(),
             ));
         }
-        Ok(Forecast::new(
-            s,
-            &self.header.config(),
-            &self.header.tally,
-            self.header.without_blocs,
-        ))
+        let cfg = self.header.config();
+        let mut f = Forecast::new(s, &cfg, &self.header.tally, self.header.without_blocs);
+        match (&self.header.evidence, s.evidence.is_empty()) {
+            (None, true) => {}
+            (Some(nodes), false) => {
+                let map: BTreeMap<[u64; 2], WeightedTally> =
+                    nodes.iter().map(|x| (x.chunks, x.tally.clone())).collect();
+                let total = chunk_tree::combine(cfg.chunks(), &map)?;
+                f.conditioned = Some(Conditioned::new(s, &total));
+            }
+            (None, false) => {
+                return Err(Error::Refused(format!(
+                    "{} has [[evidence]] but the shards carry no evidence tallies, so the \
+                     conditioned forecast cannot be rebuilt; re-run the shards with this version",
+                    s.file.display()
+                )));
+            }
+            (Some(_), true) => {
+                return Err(Error::Refused(format!(
+                    "the shards carry evidence tallies but {} has no [[evidence]]",
+                    s.file.display()
+                )));
+            }
+        }
+        Ok(f)
     }
 }
 
@@ -452,7 +535,7 @@ impl SweepShardFile {
 }
 
 /// A shard file of either kind, told apart by its `format` field.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum AnyShard {
     /// Written by `run --shard`.
     Run(ShardFile),
@@ -872,10 +955,12 @@ pub fn forecast_to_precision(s: &Scenario, opts: &RunOptions, target: f64) -> Re
         let end = cfg.chunks();
         tally.merge(&simulate_chunks(&model, &cfg, done..end)?);
         done = end;
-        let forecast = Forecast::new(s, &cfg, &tally, opts.without_blocs);
+        let mut forecast = Forecast::new(s, &cfg, &tally, opts.without_blocs);
         let max_se = max_standard_error(&forecast);
         let reached = max_se < target;
         if reached || ballots >= cap {
+            // As in a plain run with these ballots (the weighting is done once, at the end).
+            forecast.conditioned = evidence::conditioned(s, &model, &cfg)?;
             return Ok(PrecisionRun {
                 forecast,
                 max_se,

@@ -444,3 +444,217 @@ fn merge_refuses_sweep_shards_that_do_not_belong_together() {
         assert_eq!(out.status.code(), Some(2), "--shard {bad}");
     }
 }
+
+/// Writes `es11-4-evidence.toml` into `dir`: the shipped ES-11/4 scenario (its data paths made
+/// absolute) plus the 10 Oct 2022 procedural vote as `[[evidence]]`, mapped as in
+/// docs/model.md (shift −0.5, absent 34/193).
+fn es11_4_with_evidence(dir: &Path) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join("scenarios/unga-es11-4-2022.toml")).unwrap();
+    let text = text.replace("\"../data/", &format!("\"{}/data/", root.display()));
+    let text = format!(
+        "{text}\n[[evidence]]\nlabel = \"Secret-ballot motion, 10 Oct 2022\"\n\
+         observed = {{ yes = 107, no = 13, abstain = 39, absent = 34 }}\nshift = -0.5\n\
+         absent = 0.176\n"
+    );
+    std::fs::write(dir.join("es11-4-evidence.toml"), text).unwrap();
+    "es11-4-evidence.toml".into()
+}
+
+/// Shards of a run of a scenario with evidence carry the weighted tallies of their chunk-tree
+/// nodes, and merge rebuilds the conditioned forecast bit for bit: the merged output equals
+/// the single run's in every byte (the check of issue 6 on the real scenario, 20,000 ballots).
+#[test]
+fn evidence_shards_merge_to_the_single_run_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let scen = es11_4_with_evidence(d);
+    let single = |fmt: &str, threads: &str| {
+        ok(
+            d,
+            &[
+                "run",
+                &scen,
+                "--ballots",
+                "20000",
+                "--threads",
+                threads,
+                "--format",
+                fmt,
+            ],
+        )
+        .stdout
+    };
+    let json = single("json", "2");
+    assert_eq!(json, single("json", "1"), "thread invariance with evidence");
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let c = &v["conditioned"];
+    assert_eq!(c["ballots"], 20000);
+    assert!(c["effective_sample_size"].as_f64().unwrap() > 1000.0, "{c}");
+    let singles = [
+        ("json", json.clone()),
+        ("text", single("text", "2")),
+        ("md", single("md", "2")),
+    ];
+    // 20,000 ballots = 5 chunks: 2 shards as in the issue, and 7 (two of them empty).
+    for n in [2u64, 7] {
+        let names: Vec<String> = (1..=n)
+            .map(|i| {
+                let name = format!("e{i}-of-{n}.json");
+                let shard = format!("{i}/{n}");
+                let threads = (1 + i % 2).to_string();
+                ok(
+                    d,
+                    &[
+                        "run",
+                        &scen,
+                        "--ballots",
+                        "20000",
+                        "--threads",
+                        &threads,
+                        "--shard",
+                        &shard,
+                        "-o",
+                        &name,
+                    ],
+                );
+                name
+            })
+            .collect();
+        let file: serde_json::Value = serde_json::from_slice(&read(d, &names[0])).unwrap();
+        assert!(
+            file["evidence"].is_array(),
+            "no evidence tallies in the shard"
+        );
+        for (fmt, want) in &singles {
+            let mut args = vec!["merge", "--format", fmt];
+            args.extend(names.iter().rev().map(String::as_str));
+            let merged = ok(d, &args).stdout;
+            assert_eq!(&merged, want, "{n} shards, {fmt}");
+        }
+    }
+}
+
+#[test]
+fn merge_refuses_evidence_shards_with_missing_or_wrong_tallies() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let scen = es11_4_with_evidence(d);
+    let names: Vec<String> = (1..=3)
+        .map(|i| {
+            let name = format!("e{i}.json");
+            let shard = format!("{i}/3");
+            ok(
+                d,
+                &[
+                    "run",
+                    &scen,
+                    "--ballots",
+                    "12000",
+                    "--shard",
+                    &shard,
+                    "-o",
+                    &name,
+                ],
+            );
+            name
+        })
+        .collect();
+    let fail = |args: &[&str], want: &str| {
+        let out = run(d, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{args:?}: expected {want:?} in {err}");
+    };
+    // A shard without its evidence tallies (as an older lobbysim would have written it).
+    let strip = |name: &str, out: &str| {
+        let mut v: serde_json::Value = serde_json::from_slice(&read(d, name)).unwrap();
+        v.as_object_mut().unwrap().remove("evidence");
+        std::fs::write(d.join(out), serde_json::to_string(&v).unwrap()).unwrap();
+    };
+    strip(&names[1], "bare2.json");
+    fail(
+        &["merge", &names[0], "bare2.json", &names[2]],
+        "bare2.json: evidence: has no evidence tallies, unlike the first shard",
+    );
+    strip(&names[0], "bare1.json");
+    strip(&names[2], "bare3.json");
+    fail(
+        &["merge", "bare1.json", "bare2.json", "bare3.json"],
+        "has [[evidence]] but the shards carry no evidence tallies",
+    );
+    // Tallies of the wrong chunk-tree nodes.
+    let mut v: serde_json::Value = serde_json::from_slice(&read(d, &names[2])).unwrap();
+    v["evidence"][0]["chunks"] = serde_json::json!([0, 1]);
+    std::fs::write(d.join("moved.json"), serde_json::to_string(&v).unwrap()).unwrap();
+    fail(
+        &["merge", &names[0], &names[1], "moved.json"],
+        "moved.json: evidence: covers chunk-tree nodes [[0, 1]]; the shard's chunks need [[2, 3]]",
+    );
+    // A corrupted float.
+    let text = String::from_utf8(read(d, &names[0])).unwrap();
+    let at = text.find("\"sum_w\":\"").unwrap() + 9;
+    let corrupt = format!("{}zz{}", &text[..at], &text[at + 2..]);
+    std::fs::write(d.join("corrupt.json"), corrupt).unwrap();
+    fail(
+        &["merge", "corrupt.json", &names[1], &names[2]],
+        "corrupt.json:1: not a lobbysim shard file",
+    );
+    ok(d, &["merge", &names[0], &names[1], &names[2]]);
+}
+
+/// `run --precision` on a scenario with evidence also reports the conditioned forecast, exactly
+/// as a plain run with the ballots it used.
+#[test]
+fn precision_run_with_evidence_equals_plain_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // The example scenario with an earlier vote as evidence.
+    let text = std::fs::read_to_string(example()).unwrap();
+    std::fs::copy(
+        example().with_file_name("example-members.csv"),
+        d.join("example-members.csv"),
+    )
+    .unwrap();
+    let text = format!(
+        "{text}\n[[evidence]]\nlabel = \"earlier\"\nobserved = {{ yes = 8, no = 1, abstain = 2, absent = 1 }}\n"
+    );
+    std::fs::write(d.join("ev.toml"), text).unwrap();
+    let scen = "ev.toml";
+    let out = ok(
+        d,
+        &[
+            "run",
+            scen,
+            "--precision",
+            "0.003",
+            "--format",
+            "json",
+            "-o",
+            "p.json",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    let ballots = err
+        .split("reached with ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .unwrap_or_else(|| panic!("no ballot count in {err:?}"));
+    ok(
+        d,
+        &[
+            "run",
+            scen,
+            "--ballots",
+            ballots,
+            "--format",
+            "json",
+            "-o",
+            "plain.json",
+        ],
+    );
+    let p = read(d, "p.json");
+    assert_eq!(p, read(d, "plain.json"));
+    let v: serde_json::Value = serde_json::from_slice(&p).unwrap();
+    assert!(v["conditioned"]["effective_sample_size"].is_number(), "{v}");
+}
