@@ -472,6 +472,45 @@ pub fn render(b: &Backtest, format: Format) -> Result<String> {
     }
 }
 
+/// The reliability diagram of a backtest (what `backtest --plot` writes): every forecaster's
+/// calibration table (the non-empty bins of [`Score::calibration`]) on one set of axes, each
+/// labelled with its expected calibration error, under a title with the scenario name and a
+/// subtitle with the roll call scored against, the states and the run.
+pub fn reliability_svg(b: &Backtest) -> Result<String> {
+    use crate::report::svg::{ReliabilityBin, ReliabilitySeries, reliability_chart};
+    let series: Vec<ReliabilitySeries> = b
+        .scores
+        .iter()
+        .map(|s| ReliabilitySeries {
+            label: format!("{} (ECE {:.3})", s.name, s.ece),
+            bins: s
+                .calibration
+                .iter()
+                .filter_map(|c| {
+                    Some(ReliabilityBin {
+                        mean_predicted: c.mean_predicted?,
+                        observed_freq: c.observed?,
+                        count: c.n,
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    let file = std::path::Path::new(&b.actual_file)
+        .file_name()
+        .map_or_else(
+            || b.actual_file.clone(),
+            |f| f.to_string_lossy().into_owned(),
+        );
+    let a = b.actual;
+    let subtitle = format!(
+        "calibration against {file} ({}-{}-{}, {} not voting) · {} states × 4 outcomes · \
+         {} ballots, seed {}",
+        a[0], a[1], a[2], a[3], b.states, b.ballots, b.seed
+    );
+    reliability_chart(&b.scenario, &subtitle, &series)
+}
+
 fn text(b: &Backtest) -> String {
     use std::fmt::Write;
     let mut o = String::new();
@@ -669,5 +708,52 @@ mod tests {
         assert_eq!(pmf_quantile(&pmf, 0.3), 1);
         assert_eq!(pmf_quantile(&pmf, 0.61), 3);
         assert_eq!(pmf_quantile(&pmf, 1.0), 3);
+    }
+
+    #[test]
+    fn reliability_svg_has_one_series_per_forecaster() {
+        let probs = [vp([0.5, 0.2, 0.2, 0.1]), vp([0.1, 0.6, 0.3, 0.0])];
+        let votes = [Outcome::Yes, Outcome::Abstain];
+        let dists = independent_dists(&probs);
+        let iso = ["AAA", "BBB"];
+        let b = Backtest {
+            scenario: "two states".into(),
+            scenario_sha256: String::new(),
+            actual_file: "dir/vote.csv".into(),
+            actual: [1, 0, 1, 0],
+            states: 2,
+            ballots: 10,
+            seed: 3,
+            history: vec![],
+            scores: vec![
+                score("model", &probs, &dists, &votes, &iso),
+                score("other", &probs[..1], &dists, &votes[..1], &iso[..1]),
+            ],
+            warnings: vec![],
+        };
+        let svg = reliability_svg(&b).unwrap();
+        let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
+        let texts: Vec<&str> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .filter_map(|n| n.text())
+            .map(str::trim)
+            .collect();
+        assert!(texts.contains(&"two states"), "{texts:?}");
+        // ECEs: 2.4 / 8 (see calibration_table_by_hand); A alone (0.1·1 + 0.2·2 + 0.5·1) / 4.
+        assert!(texts.contains(&"model (ECE 0.300)"), "{texts:?}");
+        assert!(texts.contains(&"other (ECE 0.250)"), "{texts:?}");
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.starts_with("calibration against vote.csv (1-0-1"))
+        );
+        // Non-empty bins: 6 for the two-state table, 3 for A alone (0.1, 0.2 twice, 0.5),
+        // plus one legend marker per series.
+        let circles = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("circle"))
+            .count();
+        assert_eq!(circles, 6 + 3 + 2);
     }
 }

@@ -25,7 +25,7 @@ const EXAMPLES: &str = "Examples:
   lobbysim run scenarios/example.toml --ballots 1000000 --seed 42 --threads 2 --format json --output out.json
   lobbysim run scenarios/unga-es11-4-2022.toml
   lobbysim prior --members data/members.csv --rollcall data/rollcalls/ES-11-1.csv=1 --rollcall data/rollcalls/ES-11-2.csv=1 -o members.csv
-  lobbysim backtest scenarios/backtest/es11-3-2022.toml --actual data/rollcalls/ES-11-3.csv
+  lobbysim backtest scenarios/backtest/es11-3-2022.toml --actual data/rollcalls/ES-11-3.csv --plot calibration.svg
   lobbysim run scenarios/example.toml --format csv --output states.csv --plot yes.svg
   lobbysim run scenarios/example.toml --format md
   lobbysim plot scenarios/example.toml -o yes.svg
@@ -64,7 +64,8 @@ pub enum Command {
     Prior(PriorArgs),
     /// Score a scenario's forecast, and naive baselines, against a recorded roll call.
     Backtest(BacktestArgs),
-    /// Combine the shard files of `run --shard` into the forecast a single run prints.
+    /// Combine the shard files of `run --shard` (or `sweep --shard`) into the output a single
+    /// run (or sweep) prints.
     Merge(MergeArgs),
     /// Exact count distributions (no simulation) for scenarios without bloc cohesion or
     /// leaders, or any scenario with --without-blocs.
@@ -149,6 +150,9 @@ pub struct BacktestArgs {
     /// Output file; `-` or absent writes to standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    /// Also write the reliability diagram (SVG) of every forecaster's calibration to this file.
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
 }
 
 /// Simulation options shared by commands that run the engine.
@@ -250,16 +254,21 @@ fn parse_shard(s: &str) -> Result<lobbysim::shard::Shard, String> {
 
 /// `lobbysim merge`.
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:
+  lobbysim merge shard-*.json --format json -o forecast.json
+  lobbysim merge sweep-shard-*.json --format csv -o sweep.csv")]
 pub struct MergeArgs {
-    /// Shard files written by `run --shard i/n` (all shards of one run, any order).
+    /// Shard files written by `run --shard i/n` or by `sweep --shard i/n` (all shards of one
+    /// run or one sweep, any order; the two kinds cannot be mixed).
     #[arg(required = true)]
     pub shards: Vec<PathBuf>,
     /// Scenario file (default: the path recorded in the shards); must have the same SHA-256.
     #[arg(long)]
     pub scenario: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format: text, json, csv, csv-histogram or md for run shards; text, json, csv or
+    /// svg for sweep shards.
+    #[arg(long, value_enum, default_value_t = lobbysim::shard::MergeFormat::Text)]
+    pub format: lobbysim::shard::MergeFormat,
     /// Output file; `-` or absent writes to standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -280,7 +289,8 @@ pub struct TuneOutput {
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:
   lobbysim sweep scenarios/example.toml --set 'campaign.\"Northern outreach\".strength=0:2:0.25'
-  lobbysim sweep scenarios/example.toml --set state.LLL.p_yes=0.2,0.4,0.6 --set bloc.\"Eastern Pact\".cohesion=0:0.8:0.4 --format csv")]
+  lobbysim sweep scenarios/example.toml --set state.LLL.p_yes=0.2,0.4,0.6 --set bloc.\"Eastern Pact\".cohesion=0:0.8:0.4 --format csv
+  lobbysim sweep scenarios/example.toml --set state.LLL.p_yes=0:1:0.1 --shard 2/4 -o sweep-2.json")]
 pub struct SweepArgs {
     /// Scenario file (TOML).
     pub scenario: PathBuf,
@@ -293,6 +303,10 @@ pub struct SweepArgs {
     /// Output options.
     #[command(flatten)]
     pub out: TuneOutput,
+    /// Compute only shard i of n (1-based; contiguous blocks of grid points) and write a sweep
+    /// shard file (JSON with integer tallies) for `lobbysim merge`; `--format` is then ignored.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<lobbysim::shard::Shard>,
 }
 
 /// `lobbysim calibrate`.

@@ -16,7 +16,7 @@
 //! The conditioned forecast is the weighted distribution of the ballots; its reliability is
 //! measured by Kish's effective sample size `ESS = (Σw)² / Σw²`.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use rayon::prelude::*;
 
@@ -27,41 +27,161 @@ use crate::scenario::Scenario;
 use crate::simulate::{RunConfig, in_pool, visit_chunk};
 use crate::vote::Outcome;
 
-/// Chunks weighted in parallel at a time; their tallies are then merged in chunk order, so the
-/// result does not depend on the thread count.
-const BATCH_CHUNKS: u64 = 64;
-
 /// The forecast conditioned on the scenario's evidence, from the same ballots (same seed,
 /// chunks and streams) as the unconditioned run; `None` if the scenario has no evidence.
+///
+/// The weighted tallies of the chunks are combined along a fixed binary tree over the chunk
+/// indices (see [`chunk_tree`]), so the floating-point sums, and hence every digit of the
+/// result, depend neither on the thread count nor on how a run is split into shards.
 pub fn conditioned(s: &Scenario, model: &Model, cfg: &RunConfig) -> Result<Option<Conditioned>> {
     let Some(em) = EvidenceModel::new(s, model) else {
         return Ok(None);
     };
-    let n = model.len();
-    let chunk = |k: u64| {
-        let mut t = WeightedTally::new(n);
-        visit_chunk(model, cfg, k, |b| {
+    let w = Weigher { em, model, cfg };
+    let total = in_pool(cfg.threads, || w.node(0, cfg.chunks()))?;
+    Ok(Some(Conditioned::new(s, &total)))
+}
+
+/// # The chunk tree
+///
+/// The weighted tally of chunks `[lo, hi)` is the chunk's own tally when `hi = lo + 1`, and
+/// otherwise the tally of `[lo, m)` merged with that of `[m, hi)`, where `m = lo + ⌊(hi − lo)/2⌋`;
+/// the whole run is the node `[0, C)`. Floating-point addition is not associative, so this
+/// fixed shape is what makes the result reproducible. A shard computing chunks `[a, b)` sends
+/// the tallies of the maximal nodes inside `[a, b)` ([`chunk_tree::cover`], at most about
+/// `2·log₂ C` of them); every node of the whole tree is either inside one shard's range — and
+/// then inside one of its maximal nodes — or is rebuilt from its two children, so
+/// [`chunk_tree::combine`] redoes exactly the single run's additions.
+pub mod chunk_tree {
+    use std::collections::BTreeMap;
+
+    use super::WeightedTally;
+    use crate::error::{Error, Result};
+
+    /// Where node `[lo, hi)` (with `hi − lo ≥ 2`) splits into its two children.
+    pub fn split(lo: u64, hi: u64) -> u64 {
+        lo + (hi - lo) / 2
+    }
+
+    /// The maximal nodes of the tree over `[0, chunks)` that lie inside `range`, in chunk
+    /// order (none if `range` is empty).
+    pub fn cover(range: std::ops::Range<u64>, chunks: u64) -> Vec<[u64; 2]> {
+        fn go(lo: u64, hi: u64, r: &std::ops::Range<u64>, out: &mut Vec<[u64; 2]>) {
+            if hi <= r.start || r.end <= lo || lo >= hi {
+                return;
+            }
+            if r.start <= lo && hi <= r.end {
+                out.push([lo, hi]);
+                return;
+            }
+            let m = split(lo, hi);
+            go(lo, m, r, out);
+            go(m, hi, r, out);
+        }
+        let mut out = Vec::new();
+        go(0, chunks, &range, &mut out);
+        out
+    }
+
+    /// The tally of the whole tree over `[0, chunks)` from the tallies of a set of its nodes
+    /// that together cover every chunk exactly once (the shards' [`cover`]s): bit for bit the
+    /// tally a single run computes. Errors if a chunk is not covered.
+    pub fn combine(
+        chunks: u64,
+        nodes: &BTreeMap<[u64; 2], WeightedTally>,
+    ) -> Result<WeightedTally> {
+        fn go(
+            lo: u64,
+            hi: u64,
+            nodes: &BTreeMap<[u64; 2], WeightedTally>,
+        ) -> Option<WeightedTally> {
+            if let Some(t) = nodes.get(&[lo, hi]) {
+                return Some(t.clone());
+            }
+            if hi - lo <= 1 {
+                return None;
+            }
+            let m = split(lo, hi);
+            let mut t = go(lo, m, nodes)?;
+            t.merge(&go(m, hi, nodes)?);
+            Some(t)
+        }
+        if chunks == 0 {
+            return Err(Error::Refused("a run has at least one chunk".into()));
+        }
+        go(0, chunks, nodes).ok_or_else(|| {
+            Error::Refused(
+                "the evidence tallies of the shards do not cover every chunk of the run".into(),
+            )
+        })
+    }
+}
+
+/// Computes weighted tallies of chunks and of nodes of the [`chunk_tree`].
+struct Weigher<'a> {
+    em: EvidenceModel,
+    model: &'a Model,
+    cfg: &'a RunConfig,
+}
+
+impl Weigher<'_> {
+    /// The weighted tally of chunk `k`.
+    fn chunk(&self, k: u64) -> WeightedTally {
+        let (model, em) = (self.model, &self.em);
+        let mut t = WeightedTally::new(model.len());
+        visit_chunk(model, self.cfg, k, |b| {
             let lw = em.log_weight(model, b.global, b.blocs, |i| b.votes[i]);
             let adopted = model.rule.adopted(b.counts[0], b.counts[1]);
             t.add(lw, b.counts, b.votes, adopted);
         });
         t
-    };
-    let total = in_pool(cfg.threads, || {
-        let mut total = WeightedTally::new(n);
-        let chunks = cfg.chunks();
-        let mut start = 0;
-        while start < chunks {
-            let end = (start + BATCH_CHUNKS).min(chunks);
-            let parts: Vec<WeightedTally> = (start..end).into_par_iter().map(chunk).collect();
-            for p in &parts {
-                total.merge(p);
-            }
-            start = end;
+    }
+
+    /// The weighted tally of tree node `[lo, hi)` (`hi > lo`), children in parallel.
+    fn node(&self, lo: u64, hi: u64) -> WeightedTally {
+        if hi - lo <= 1 {
+            return self.chunk(lo);
         }
-        total
+        let m = chunk_tree::split(lo, hi);
+        let (mut a, b) = rayon::join(|| self.node(lo, m), || self.node(m, hi));
+        a.merge(&b);
+        a
+    }
+}
+
+/// The weighted tally of one node of the [`chunk_tree`], as carried by a shard file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WeightedNode {
+    /// The node's chunk range `[lo, hi)`.
+    pub chunks: [u64; 2],
+    /// Its weighted tally (floats stored as exact bit patterns).
+    pub tally: WeightedTally,
+}
+
+/// The weighted tallies of the maximal [`chunk_tree`] nodes inside `range` (a shard's chunks
+/// of the run `cfg`), in chunk order; `None` if the scenario has no evidence.
+pub fn weighted_nodes(
+    s: &Scenario,
+    model: &Model,
+    cfg: &RunConfig,
+    range: std::ops::Range<u64>,
+) -> Result<Option<Vec<WeightedNode>>> {
+    let Some(em) = EvidenceModel::new(s, model) else {
+        return Ok(None);
+    };
+    let w = Weigher { em, model, cfg };
+    let cover = chunk_tree::cover(range, cfg.chunks());
+    let nodes = in_pool(cfg.threads, || {
+        cover
+            .par_iter()
+            .map(|&[lo, hi]| WeightedNode {
+                chunks: [lo, hi],
+                tally: w.node(lo, hi),
+            })
+            .collect()
     })?;
-    Ok(Some(Conditioned::new(s, &total)))
+    Ok(Some(nodes))
 }
 
 /// Below this effective sample size the conditioned forecast is flagged as unreliable.
@@ -196,7 +316,11 @@ fn log_normal_density(d: &[f64; 3], cov: &[[f64; 3]; 3]) -> f64 {
 /// Weighted tallies of ballots, with weights kept as `exp(log_w − log_scale)` so that no
 /// weight over- or underflows. Combined in a fixed order, results are identical for any thread
 /// count.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// In JSON (shard files) every float is written as the 16 hexadecimal digits of its IEEE 754
+/// bit pattern, so that it is read back exactly, infinities included.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(into = "WeightedTallyBits", try_from = "WeightedTallyBits")]
 pub struct WeightedTally {
     /// Ballots seen.
     pub ballots: u64,
@@ -298,6 +422,75 @@ impl WeightedTally {
         } else {
             self.sum_w * self.sum_w / self.sum_w2
         }
+    }
+}
+
+/// [`WeightedTally`] as stored: floats as hexadecimal bit patterns.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WeightedTallyBits {
+    ballots: u64,
+    log_scale: String,
+    sum_w: String,
+    sum_w2: String,
+    hist: [Vec<String>; 4],
+    states: Vec<[String; 4]>,
+    adopted: String,
+}
+
+fn to_hex(x: f64) -> String {
+    format!("{:016x}", x.to_bits())
+}
+
+fn from_hex(s: &str) -> std::result::Result<f64, String> {
+    if s.len() != 16 {
+        return Err(format!("{s:?} is not 16 hexadecimal digits"));
+    }
+    u64::from_str_radix(s, 16)
+        .map(f64::from_bits)
+        .map_err(|e| format!("{s:?} is not 16 hexadecimal digits: {e}"))
+}
+
+impl From<WeightedTally> for WeightedTallyBits {
+    fn from(t: WeightedTally) -> Self {
+        WeightedTallyBits {
+            ballots: t.ballots,
+            log_scale: to_hex(t.log_scale),
+            sum_w: to_hex(t.sum_w),
+            sum_w2: to_hex(t.sum_w2),
+            hist: t.hist.map(|h| h.into_iter().map(to_hex).collect()),
+            states: t.states.into_iter().map(|s| s.map(to_hex)).collect(),
+            adopted: to_hex(t.adopted),
+        }
+    }
+}
+
+impl TryFrom<WeightedTallyBits> for WeightedTally {
+    type Error = String;
+
+    fn try_from(b: WeightedTallyBits) -> std::result::Result<Self, String> {
+        let list = |v: &[String]| {
+            v.iter()
+                .map(|x| from_hex(x))
+                .collect::<std::result::Result<Vec<f64>, String>>()
+        };
+        let [h0, h1, h2, h3] = &b.hist;
+        Ok(WeightedTally {
+            ballots: b.ballots,
+            log_scale: from_hex(&b.log_scale)?,
+            sum_w: from_hex(&b.sum_w)?,
+            sum_w2: from_hex(&b.sum_w2)?,
+            hist: [list(h0)?, list(h1)?, list(h2)?, list(h3)?],
+            states: b
+                .states
+                .iter()
+                .map(|s| {
+                    let v = list(s)?;
+                    Ok([v[0], v[1], v[2], v[3]])
+                })
+                .collect::<std::result::Result<_, String>>()?,
+            adopted: from_hex(&b.adopted)?,
+        })
     }
 }
 
@@ -419,5 +612,100 @@ mod tests {
         assert!((c.ess() - 10.0).abs() < 1e-9);
         assert!((c.adopted / c.sum_w - 1.0).abs() < 1e-12);
         assert_eq!(weighted_quantile(&c.hist[0], 0.5), 1);
+    }
+
+    /// The covers of any split of the chunks into consecutive shards are disjoint, in order,
+    /// cover every chunk, and are nodes of the tree (a leaf, or a node whose split is inside).
+    #[test]
+    fn covers_partition_the_chunks() {
+        for chunks in 1..40u64 {
+            for cut in 0..=chunks {
+                let mut all = chunk_tree::cover(0..cut, chunks);
+                all.extend(chunk_tree::cover(cut..chunks, chunks));
+                assert_eq!(all.first().map(|r| r[0]), Some(0));
+                assert_eq!(all.last().map(|r| r[1]), Some(chunks));
+                for w in all.windows(2) {
+                    assert_eq!(w[0][1], w[1][0], "{chunks} chunks cut at {cut}");
+                }
+                // At most two nodes per tree level on each side of the cut.
+                let depth = 64 - chunks.leading_zeros() as usize;
+                assert!(all.len() <= 4 * depth + 2, "{chunks}, {cut}: {all:?}");
+            }
+            assert_eq!(chunk_tree::cover(0..chunks, chunks), vec![[0, chunks]]);
+            assert!(chunk_tree::cover(3..3, chunks).is_empty());
+        }
+    }
+
+    /// Weighted tallies of shards' node covers, combined, are bit for bit the tally of the
+    /// whole run, for several ways of splitting it; and they survive a JSON round trip exactly.
+    #[test]
+    fn shard_nodes_combine_to_the_whole_run_exactly() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.toml");
+        let mut s = crate::scenario::load(&path).expect("example loads");
+        s.evidence.push(crate::scenario::Evidence {
+            label: "earlier".into(),
+            observed: [8, 1, 2, 1],
+            shift: 0.0,
+            absent: None,
+        });
+        let model = Model::new(&s);
+        let cfg = RunConfig {
+            ballots: 7 * crate::simulate::CHUNK_BALLOTS - 100,
+            seed: 12,
+            rng: crate::scenario::RngKind::ChaCha8,
+            threads: Some(2),
+        };
+        let whole = conditioned(&s, &model, &cfg).unwrap().unwrap();
+        let w = Weigher {
+            em: EvidenceModel::new(&s, &model).unwrap(),
+            model: &model,
+            cfg: &cfg,
+        };
+        let root = w.node(0, 7);
+        assert_eq!(Conditioned::new(&s, &root), whole);
+        for cuts in [
+            vec![0, 7],
+            vec![0, 3, 7],
+            vec![0, 1, 2, 5, 6, 7],
+            vec![0, 0, 4, 7, 7],
+        ] {
+            let mut map = std::collections::BTreeMap::new();
+            for r in cuts.windows(2) {
+                let nodes = weighted_nodes(&s, &model, &cfg, r[0]..r[1])
+                    .unwrap()
+                    .unwrap();
+                for n in nodes {
+                    let json = serde_json::to_string(&n).unwrap();
+                    let back: WeightedNode = serde_json::from_str(&json).unwrap();
+                    assert_eq!(back, n);
+                    map.insert(n.chunks, n.tally);
+                }
+            }
+            let total = chunk_tree::combine(7, &map).unwrap();
+            assert_eq!(total, root, "cuts {cuts:?}");
+            assert_eq!(total.sum_w.to_bits(), root.sum_w.to_bits());
+        }
+        // A missing chunk is an error, not a wrong answer.
+        let mut map = std::collections::BTreeMap::new();
+        for n in weighted_nodes(&s, &model, &cfg, 0..6).unwrap().unwrap() {
+            map.insert(n.chunks, n.tally);
+        }
+        assert!(chunk_tree::combine(7, &map).is_err());
+    }
+
+    #[test]
+    fn weighted_tally_json_keeps_every_bit() {
+        let mut t = WeightedTally::new(1);
+        t.add(-745.0, [1, 0, 0, 0], &[Outcome::Yes], true);
+        t.sum_w2 = f64::MIN_POSITIVE / 3.0;
+        let json = serde_json::to_string(&t).unwrap();
+        let back: WeightedTally = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, t);
+        let empty = WeightedTally::new(2);
+        let back: WeightedTally =
+            serde_json::from_str(&serde_json::to_string(&empty).unwrap()).unwrap();
+        assert_eq!(back.log_scale, f64::NEG_INFINITY);
+        let bad = json.replacen(&to_hex(t.sum_w), "xyz", 1);
+        assert!(serde_json::from_str::<WeightedTally>(&bad).is_err());
     }
 }

@@ -194,6 +194,9 @@ fn run_backtest(args: &BacktestArgs) -> anyhow::Result<ExitCode> {
     for w in &b.warnings {
         eprintln!("warning: {w}");
     }
+    if let Some(p) = &args.plot {
+        write_output(Some(p), &lobbysim::backtest::reliability_svg(&b)?)?;
+    }
     write_output(
         args.output.as_deref(),
         &lobbysim::backtest::render(&b, args.format)?,
@@ -264,18 +267,34 @@ fn run_sharded_or_adaptive(args: &RunArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
+    use lobbysim::shard::{AnyShard, MergedAny};
     let files = args
         .shards
         .iter()
-        .map(|p| Ok((p.clone(), lobbysim::shard::ShardFile::read(p)?)))
+        .map(|p| Ok((p.clone(), AnyShard::read(p)?)))
         .collect::<lobbysim::Result<Vec<_>>>()?;
-    let merged = lobbysim::shard::merge(&files)?;
-    let path = args
-        .scenario
-        .clone()
-        .unwrap_or_else(|| merged.header.scenario_file.clone());
-    let s = scenario::load(&path)?;
-    render(&merged.forecast(&s)?, args.format, args.output.as_deref())
+    let out = args.output.as_deref();
+    match lobbysim::shard::merge_any(&files)? {
+        MergedAny::Run(merged) => {
+            let format = args.format.for_run()?;
+            let path = args
+                .scenario
+                .as_ref()
+                .unwrap_or(&merged.header.scenario_file);
+            let s = scenario::load(path)?;
+            render(&merged.forecast(&s)?, format, out)
+        }
+        MergedAny::Sweep(merged) => {
+            let format = args.format.for_sweep()?;
+            let path = args
+                .scenario
+                .as_ref()
+                .unwrap_or(&merged.header.scenario_file);
+            let s = scenario::load(path)?;
+            write_output(out, &merged.sweep(&s)?.render(format)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 fn render(
@@ -296,6 +315,11 @@ fn render(
 
 fn run_sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
     let s = scenario::load(&args.scenario)?;
+    if let Some(shard) = args.shard {
+        let file = lobbysim::shard::sweep_shard(&s, &args.set, &run_options(&args.sim), shard)?;
+        write_output(args.out.output.as_deref(), &file.to_json()?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let axes = args
         .set
         .iter()

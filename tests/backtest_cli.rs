@@ -431,3 +431,91 @@ fn rolling_backtest_on_real_data_runs() {
         assert_eq!(s["calibration"].as_array().unwrap().len(), 10);
     }
 }
+
+/// `backtest --plot`: the reliability diagram of every forecaster is well-formed SVG with the
+/// scenario name, the roll call, one legend entry per forecaster carrying its ECE from the
+/// JSON, one point per non-empty calibration bin, and it leaves the backtest output unchanged.
+#[test]
+fn backtest_plot_draws_the_reliability_diagram() {
+    let d = fixture();
+    let base = [
+        "backtest", "s.toml", "--actual", "r3.csv", "--format", "json",
+    ];
+    let plain = lobbysim(d.path(), &base);
+    assert!(plain.status.success(), "{}", stderr(&plain));
+    let mut args = base.to_vec();
+    args.extend(["--plot", "cal.svg"]);
+    let o = lobbysim(d.path(), &args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        o.stdout, plain.stdout,
+        "--plot must not change the backtest"
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let svg = std::fs::read_to_string(d.path().join("cal.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
+    let texts: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or("").trim().to_string())
+        .collect();
+    let has = |want: &str| texts.iter().any(|t| t == want);
+    assert!(has("tiny"), "title: {texts:?}");
+    assert!(
+        texts.iter().any(
+            |t| t.starts_with("calibration against r3.csv (2-0-2, 0 not voting)")
+                && t.contains("4 states × 4 outcomes")
+                && t.contains("20000 ballots, seed 1")
+        ),
+        "{texts:?}"
+    );
+    for want in [
+        "perfect calibration",
+        "mean forecast probability",
+        "observed frequency",
+    ] {
+        assert!(has(want), "missing {want:?}: {texts:?}");
+    }
+    let scores = v["scores"].as_array().unwrap();
+    assert_eq!(scores.len(), 3);
+    let mut points = 0;
+    for s in scores {
+        let label = format!(
+            "{} (ECE {:.3})",
+            s["name"].as_str().unwrap(),
+            s["ece"].as_f64().unwrap()
+        );
+        assert!(has(&label), "missing {label:?}: {texts:?}");
+        points += s["calibration"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|b| b["n"].as_u64().unwrap() > 0)
+            .count();
+    }
+    let circles = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("circle"))
+        .count();
+    // One point per non-empty bin, plus one legend marker per forecaster.
+    assert_eq!(circles, points + scores.len());
+
+    // Same options, same bytes.
+    let o = lobbysim(d.path(), &args);
+    assert!(o.status.success());
+    assert_eq!(
+        std::fs::read_to_string(d.path().join("cal.svg")).unwrap(),
+        svg
+    );
+
+    // An unwritable plot path is an error naming it.
+    let mut bad = base.to_vec();
+    bad.extend(["--plot", "no/such/dir/cal.svg"]);
+    let o = lobbysim(d.path(), &bad);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("could not write no/such/dir/cal.svg"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -479,3 +479,207 @@ fn bad_input_gives_clear_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--ballots"));
 }
+
+/// Writes `ev.toml` into `dir`: the example scenario plus one `[[evidence]]` entry observing
+/// `observed` (TOML inline table of the four counts), with its members file alongside.
+fn example_with_evidence(dir: &Path, label: &str, observed: &str) -> String {
+    let text = std::fs::read_to_string(example()).unwrap();
+    std::fs::copy(
+        example().with_file_name("example-members.csv"),
+        dir.join("example-members.csv"),
+    )
+    .unwrap();
+    let text = format!(
+        "{text}\n[[evidence]]\nlabel = {label:?}\nobserved = {{ {observed} }}\nshift = 0.0\n"
+    );
+    std::fs::write(dir.join("ev.toml"), text).unwrap();
+    "ev.toml".to_string()
+}
+
+/// Removes the text from the first `start` up to (not including) the next `next`.
+fn cut(s: &str, start: &str, next: &str) -> String {
+    let a = s.find(start).unwrap_or_else(|| panic!("no {start:?}"));
+    let b = a + s[a..].find(next).unwrap_or_else(|| panic!("no {next:?}"));
+    format!("{}{}", &s[..a], &s[b..])
+}
+
+/// Evidence in `--format md`: a snapshot (with the low-ESS warning and a label that needs
+/// escaping), and the section is purely additive — without it the document is exactly the
+/// one for the same scenario without evidence (same seed, so the same ballots).
+#[test]
+fn markdown_shows_the_conditioned_forecast() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let ev = example_with_evidence(
+        d,
+        "Earlier vote | near-unanimous",
+        "yes = 11, no = 0, abstain = 0, absent = 1",
+    );
+    let mut args = vec!["run", ev.as_str()];
+    args.extend(sim(&["--format", "md"]));
+    let md = ok(d, &args);
+    let md = md.replace(
+        &format!("lobbysim {}", env!("CARGO_PKG_VERSION")),
+        "lobbysim [version]",
+    );
+    insta::assert_snapshot!("example_evidence_markdown", md);
+
+    let mut args = vec!["run", ev.as_str()];
+    args.extend(sim(&["--format", "json"]));
+    let json: Value = serde_json::from_str(&ok(d, &args)).unwrap();
+    let c = &json["conditioned"];
+    let ess = c["effective_sample_size"].as_f64().unwrap();
+    assert!(
+        ess < 1000.0,
+        "the snapshot should show the warning: ESS {ess}"
+    );
+    assert!(md.contains(&format!(
+        "effective sample size **{ess:.0}** of 20000 ballots"
+    )));
+    assert!(md.contains("> **Warning:** effective sample size"), "{md}");
+    assert!(
+        md.contains("Evidence: Earlier vote \\| near-unanimous."),
+        "{md}"
+    );
+    let [q05, q50, q95] = [0, 1, 2].map(|k| c["yes_quantiles"][k].as_u64().unwrap());
+    let y = &json["counts"]["yes"];
+    for row in [
+        format!(
+            "| mean yes | {:.2} | {:.2} |",
+            y["mean"].as_f64().unwrap(),
+            c["yes_mean"].as_f64().unwrap()
+        ),
+        format!("| median yes | {} | {q50} |", y["quantiles"]["p50"]),
+        format!(
+            "| 90% interval of yes (5%–95%) | {}–{} | {q05}–{q95} |",
+            y["quantiles"]["p05"], y["quantiles"]["p95"]
+        ),
+        format!(
+            "| P(adopted) | {:.4} | {:.4} |",
+            json["adoption"]["probability"].as_f64().unwrap(),
+            c["adoption_probability"].as_f64().unwrap()
+        ),
+        format!(
+            "| P(yes >= 8) (Optimists' forecast) | {:.4} | {:.4} |",
+            json["references"][0]["probability"].as_f64().unwrap(),
+            c["references"][0][1].as_f64().unwrap()
+        ),
+    ] {
+        assert!(md.contains(&row), "missing {row:?} in\n{md}");
+    }
+
+    let scen = example();
+    let mut args = vec!["run", scen.to_str().unwrap()];
+    args.extend(sim(&["--format", "md"]));
+    let plain = ok(d, &args).replace(
+        &format!("lobbysim {}", env!("CARGO_PKG_VERSION")),
+        "lobbysim [version]",
+    );
+    assert!(!plain.contains("Conditioned"));
+    let without = cut(&md, "\n### Conditioned on evidence", "\n### Swing states");
+    assert_eq!(without, plain);
+}
+
+/// Evidence in the HTML report: a `#evidence` section with the evidence, the effective sample
+/// size, the prior and conditioned figures (checked against the JSON), and the warning only
+/// when the effective sample size is low; without evidence there is no such section and the
+/// rest of the report is unchanged.
+#[test]
+fn report_shows_the_conditioned_forecast() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (observed, low) in [
+        ("yes = 8, no = 1, abstain = 2, absent = 1", false),
+        ("yes = 11, no = 0, abstain = 0, absent = 1", true),
+    ] {
+        let ev = example_with_evidence(d, "Earlier <vote>", observed);
+        let mut args = vec!["report", ev.as_str()];
+        args.extend(sim(&["-o", "ev.html"]));
+        ok(d, &args);
+        let html = std::fs::read_to_string(d.join("ev.html")).unwrap();
+        let json = json_forecast(d, &ev);
+        let c = &json["conditioned"];
+        let doc = scraper::Html::parse_document(&html);
+        assert!(doc.errors.is_empty(), "HTML parse errors: {:?}", doc.errors);
+        let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+        let section: String = doc
+            .select(&sel("#evidence"))
+            .next()
+            .expect("an #evidence section")
+            .text()
+            .collect();
+        assert!(section.starts_with("Conditioned on evidence"), "{section}");
+        assert!(section.contains("Evidence: Earlier <vote>."), "{section}");
+        let ess = c["effective_sample_size"].as_f64().unwrap();
+        assert_eq!(ess < 1000.0, low, "ESS {ess}");
+        assert!(
+            section.contains(&format!("effective sample size {ess:.0} of 20000 ballots")),
+            "{section}"
+        );
+        assert_eq!(
+            doc.select(&sel("#evidence .warning")).count(),
+            usize::from(low)
+        );
+        if low {
+            assert!(
+                section.contains("Warning: effective sample size"),
+                "{section}"
+            );
+        }
+        let rows: Vec<Vec<String>> = doc
+            .select(&sel("#evidence tbody tr"))
+            .map(|tr| {
+                tr.select(&sel("td"))
+                    .map(|td| td.text().collect())
+                    .collect()
+            })
+            .collect();
+        let y = &json["counts"]["yes"];
+        let want = [
+            [
+                "mean yes".to_string(),
+                format!("{:.2}", y["mean"].as_f64().unwrap()),
+                format!("{:.2}", c["yes_mean"].as_f64().unwrap()),
+            ],
+            [
+                "median yes".into(),
+                y["quantiles"]["p50"].to_string(),
+                c["yes_quantiles"][1].to_string(),
+            ],
+            [
+                "90% interval of yes (5%–95%)".into(),
+                format!("{}–{}", y["quantiles"]["p05"], y["quantiles"]["p95"]),
+                format!("{}–{}", c["yes_quantiles"][0], c["yes_quantiles"][2]),
+            ],
+            [
+                "P(adopted)".into(),
+                format!("{:.4}", json["adoption"]["probability"].as_f64().unwrap()),
+                format!("{:.4}", c["adoption_probability"].as_f64().unwrap()),
+            ],
+            [
+                "P(yes >= 8) (Optimists' forecast)".into(),
+                format!(
+                    "{:.4}",
+                    json["references"][0]["probability"].as_f64().unwrap()
+                ),
+                format!("{:.4}", c["references"][0][1].as_f64().unwrap()),
+            ],
+        ];
+        assert_eq!(rows, want.map(|r| r.to_vec()).to_vec());
+
+        // Purely additive: the same report without the section and with the other file's
+        // SHA-256 is the report of the scenario without evidence.
+        let scen = example();
+        let mut args = vec!["report", scen.to_str().unwrap()];
+        args.extend(sim(&["-o", "plain.html"]));
+        ok(d, &args);
+        let plain = std::fs::read_to_string(d.join("plain.html")).unwrap();
+        assert!(!plain.contains("id=\"evidence\""));
+        let sha = |j: &Value| j["scenario"]["sha256"].as_str().unwrap().to_string();
+        let without = cut(&html, "<section id=\"evidence\">", "<section id=\"swing\">").replace(
+            &sha(&json),
+            &sha(&json_forecast(d, example().to_str().unwrap())),
+        );
+        assert_eq!(without, plain);
+    }
+}

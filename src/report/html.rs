@@ -3,12 +3,13 @@
 //! nothing fetched from the network — readable when opened from disk.
 //!
 //! Sections: run metadata, summary (adoption probability and count summaries), the chart, the
-//! references and how the forecast scores against them, the swing states, and the full
+//! references and how the forecast scores against them, the forecast conditioned on the
+//! scenario's evidence (only when it has `[[evidence]]`), the swing states, and the full
 //! per-state table with the four outcome probabilities.
 
 use std::fmt::Write;
 
-use super::{Exporter, Forecast, svg};
+use super::{Exporter, Forecast, conditioned_rows, svg};
 use crate::error::Result;
 use crate::vote::Outcome;
 
@@ -164,6 +165,45 @@ fn references(o: &mut String, f: &Forecast) {
     o.push_str("</section>\n");
 }
 
+/// The `#evidence` section (only for scenarios with evidence): the evidence used, the
+/// effective sample size, the low-ESS warning if any, and the prior and conditioned figures
+/// side by side. Styles are inline so that reports without evidence keep their exact bytes.
+fn conditioned(o: &mut String, f: &Forecast, c: &crate::evidence::Conditioned) {
+    o.push_str("<section id=\"evidence\"><h2>Conditioned on evidence</h2>\n");
+    let labels: Vec<String> = c.evidence.iter().map(|l| escape(l)).collect();
+    let _ = writeln!(
+        o,
+        "<p>Evidence: {}. The same simulated ballots, each weighted by the likelihood of the \
+         evidence's observed totals: effective sample size <strong>{:.0}</strong> of {} \
+         ballots.</p>",
+        labels.join("; "),
+        c.effective_sample_size,
+        c.ballots
+    );
+    if let Some(w) = &c.warning {
+        let _ = writeln!(
+            o,
+            "<p class=\"warning\" style=\"border-left:4px solid #c46900;background:#fff6ec;\
+             padding:.4rem .7rem\"><strong>Warning:</strong> {}</p>",
+            escape(w)
+        );
+    }
+    o.push_str(
+        "<table><thead><tr><th>quantity</th><th class=\"num\">prior</th>\
+         <th class=\"num\">conditioned on evidence</th></tr></thead><tbody>\n",
+    );
+    for r in conditioned_rows(f, c) {
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            escape(&r.label),
+            r.prior,
+            r.conditioned
+        );
+    }
+    o.push_str("</tbody></table></section>\n");
+}
+
 fn stack(p: [f64; 4]) -> String {
     let mut s = String::from("<span class=\"stack\">");
     for (o, v) in Outcome::ALL.iter().zip(p) {
@@ -249,6 +289,9 @@ impl Exporter for HtmlExporter {
             f.ballots
         );
         references(&mut o, f);
+        if let Some(c) = &f.conditioned {
+            conditioned(&mut o, f, c);
+        }
         o.push_str(
             "<section id=\"swing\"><h2>Swing states</h2>\n<p>The states whose yes vote is most \
              uncertain (largest P(yes)·(1 − P(yes))).</p>\n",

@@ -1,11 +1,12 @@
 //! Markdown summary (`--format md`): a short document ready to paste into a briefing, an issue
-//! or a notebook — run metadata, adoption probability, count summaries, references and swing
-//! states as GitHub-flavoured Markdown tables. The full per-state table is left to
+//! or a notebook — run metadata, adoption probability, count summaries, references, the
+//! forecast conditioned on the scenario's evidence (if it has any) and swing states as
+//! GitHub-flavoured Markdown tables. The full per-state table is left to
 //! `--format csv` and the HTML report.
 
 use std::fmt::Write;
 
-use super::{Exporter, Forecast};
+use super::{Exporter, Forecast, conditioned_rows};
 use crate::error::Result;
 use crate::vote::Outcome;
 
@@ -130,6 +131,9 @@ impl Exporter for MarkdownExporter {
                 }
             }
         }
+        if let Some(c) = &f.conditioned {
+            conditioned(&mut o, f, c);
+        }
         if !f.swing_states.is_empty() {
             o.push_str("\n### Swing states (most uncertain yes vote)\n\n");
             o.push_str("| state | P(yes) | P(no) | P(abstain) | P(absent) |\n");
@@ -151,6 +155,35 @@ impl Exporter for MarkdownExporter {
             }
         }
         Ok(o)
+    }
+}
+
+/// The "Conditioned on evidence" section: the evidence used, the effective sample size, the
+/// low-ESS warning if any, and the prior and conditioned figures side by side.
+fn conditioned(o: &mut String, f: &Forecast, c: &crate::evidence::Conditioned) {
+    o.push_str("\n### Conditioned on evidence\n\n");
+    let labels: Vec<String> = c.evidence.iter().map(|l| escape(l)).collect();
+    let _ = writeln!(
+        o,
+        "Evidence: {}. The same ballots weighted by the likelihood of the evidence's observed \
+         totals: effective sample size **{:.0}** of {} ballots.\n",
+        labels.join("; "),
+        c.effective_sample_size,
+        c.ballots
+    );
+    if let Some(w) = &c.warning {
+        let _ = writeln!(o, "> **Warning:** {}\n", escape(w));
+    }
+    o.push_str("| quantity | prior | conditioned on evidence |\n");
+    o.push_str("|---|---:|---:|\n");
+    for r in conditioned_rows(f, c) {
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} |",
+            escape(&r.label),
+            r.prior,
+            r.conditioned
+        );
     }
 }
 

@@ -303,6 +303,59 @@ impl Forecast {
     }
 }
 
+/// One row of the prior-versus-conditioned comparison shown when a scenario has evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComparisonRow {
+    /// What the row measures, e.g. `mean yes` or `P(yes >= 110) (Diplomats' prediction)`.
+    pub label: String,
+    /// The value in the ordinary (prior) forecast, formatted.
+    pub prior: String,
+    /// The value in the forecast conditioned on the evidence, formatted.
+    pub conditioned: String,
+}
+
+/// The rows comparing the ordinary forecast with the one conditioned on evidence, as the
+/// Markdown and HTML exports show them: mean, median and 90% interval of the yes count,
+/// P(adopted), and the probability of each claim reference. Numbers are formatted as in the
+/// text output (mean to 2 decimals, probabilities to 4).
+pub fn conditioned_rows(f: &Forecast, c: &crate::evidence::Conditioned) -> Vec<ComparisonRow> {
+    let row = |label: &str, prior: String, conditioned: String| ComparisonRow {
+        label: label.to_string(),
+        prior,
+        conditioned,
+    };
+    let y = &f.counts.yes;
+    let [c05, c50, c95] = c.yes_quantiles;
+    let mut rows = vec![
+        row(
+            "mean yes",
+            format!("{:.2}", y.mean),
+            format!("{:.2}", c.yes_mean),
+        ),
+        row("median yes", y.quantiles.p50.to_string(), c50.to_string()),
+        row(
+            "90% interval of yes (5%–95%)",
+            format!("{}–{}", y.quantiles.p05, y.quantiles.p95),
+            format!("{c05}–{c95}"),
+        ),
+        row(
+            "P(adopted)",
+            format!("{:.4}", f.adoption.probability),
+            format!("{:.4}", c.adoption_probability),
+        ),
+    ];
+    // Both lists hold the scenario's claim references in scenario order.
+    let claims = f.references.iter().filter(|r| r.kind == "claim");
+    for (r, (label, p)) in claims.zip(&c.references) {
+        rows.push(row(
+            &format!("P({}) ({label})", r.claim),
+            format!("{:.4}", r.probability),
+            format!("{p:.4}"),
+        ));
+    }
+    rows
+}
+
 /// The `k` states with the largest p_yes·(1 − p_yes), ties broken by iso3.
 pub fn swing_states(states: &[StateResult], k: usize) -> Vec<SwingState> {
     let mut v: Vec<SwingState> = states
@@ -353,5 +406,58 @@ pub fn exporter(format: Format) -> Box<dyn Exporter> {
         Format::Csv => Box::new(csv::CsvExporter),
         Format::CsvHistogram => Box::new(csv::HistogramCsvExporter),
         Format::Md => Box::new(markdown::MarkdownExporter),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{RunOptions, forecast};
+
+    /// The comparison rows pair each prior figure with its conditioned counterpart, one row per
+    /// claim reference (actual results have no conditioned probability).
+    #[test]
+    fn conditioned_rows_pair_prior_and_conditioned_figures() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.toml");
+        let mut s = crate::scenario::load(&path).expect("example loads");
+        s.evidence.push(crate::scenario::Evidence {
+            label: "earlier".into(),
+            observed: [9, 1, 1, 1],
+            shift: 0.0,
+            absent: None,
+        });
+        let opts = RunOptions {
+            ballots: Some(4096),
+            seed: Some(3),
+            threads: Some(1),
+            without_blocs: false,
+        };
+        let f = forecast(&s, &opts).expect("forecast runs");
+        let c = f
+            .conditioned
+            .as_ref()
+            .expect("evidence gives a conditioned forecast");
+        let rows = conditioned_rows(&f, c);
+        let labels: Vec<&str> = rows.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "mean yes",
+                "median yes",
+                "90% interval of yes (5%–95%)",
+                "P(adopted)",
+                "P(yes >= 8) (Optimists' forecast)"
+            ]
+        );
+        assert_eq!(rows[0].prior, format!("{:.2}", f.counts.yes.mean));
+        assert_eq!(rows[0].conditioned, format!("{:.2}", c.yes_mean));
+        assert_eq!(
+            rows[2].conditioned,
+            format!("{}–{}", c.yes_quantiles[0], c.yes_quantiles[2])
+        );
+        assert_eq!(rows[4].prior, format!("{:.4}", f.references[0].probability));
+        assert_eq!(rows[4].conditioned, format!("{:.4}", c.references[0].1));
+        // Evidence of many yes votes raises the conditioned yes figures.
+        assert!(c.yes_mean > f.counts.yes.mean);
     }
 }

@@ -5,8 +5,8 @@
 //!   95% central intervals shaded, the scenario's references and the adoption threshold marked.
 //! - [`line_chart`]: generic lines (e.g. a sweep's objective against a parameter, one line per
 //!   value of a second parameter).
-//! - [`reliability_diagram`]: observed frequency against mean predicted probability per bin
-//!   (e.g. a backtest's calibration).
+//! - [`reliability_diagram`] and [`reliability_chart`]: observed frequency against mean
+//!   predicted probability per bin, for one forecaster or several (a backtest's calibration).
 //!
 //! Every function returns the SVG document as a string; its bytes are a pure function of the
 //! inputs.
@@ -412,34 +412,92 @@ pub struct ReliabilityBin {
 
 /// A reliability (calibration) diagram: observed frequency against mean predicted probability,
 /// one point per bin with area proportional to its count, joined by a line, and the diagonal
-/// of perfect calibration. Both axes run over [0, 1].
+/// of perfect calibration. Both axes run over [0, 1]. (One forecaster; see
+/// [`reliability_chart`] for several.)
 ///
 /// Errors if there are no bins, a bin is empty, or a value is outside [0, 1].
 pub fn reliability_diagram(title: &str, bins: &[ReliabilityBin]) -> Result<String> {
+    reliability_chart(
+        title,
+        "",
+        &[ReliabilitySeries {
+            label: "forecast (point area ∝ events in bin)".into(),
+            bins: bins.to_vec(),
+        }],
+    )
+}
+
+/// One forecaster's bins in a [`reliability_chart`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReliabilitySeries {
+    /// Legend label, e.g. `lobbysim forecast (ECE 0.041)`.
+    pub label: String,
+    /// Its non-empty bins, in increasing order of predicted probability.
+    pub bins: Vec<ReliabilityBin>,
+}
+
+/// Plotters font size at which `s` fits in `width` pixels, at most `max` and at least 11
+/// (plotters writes a size `S` as an SVG font size of `S / 1.24` pixels).
+fn fitting_font(s: &str, width: u32, max: f64) -> f64 {
+    let per_px = (s.chars().count() as f64 * 0.53).max(1.0);
+    (f64::from(width) * 1.24 / per_px).floor().clamp(11.0, max)
+}
+
+/// Reliability diagram of several forecasters on one set of axes: for each series, one point
+/// per bin (observed frequency against mean forecast probability) joined by a line in the
+/// series' colour, point area proportional to the bin's count (on one scale for all series),
+/// the diagonal of perfect calibration and a legend. `title` is shrunk to fit the width;
+/// `subtitle`, if not empty, is drawn below it in a smaller font.
+///
+/// Errors if there is no series, a series has no bins, a bin is empty, or a value is outside
+/// [0, 1].
+pub fn reliability_chart(
+    title: &str,
+    subtitle: &str,
+    series: &[ReliabilitySeries],
+) -> Result<String> {
     const WHAT: &str = "reliability diagram";
     let refuse = |m: String| Error::Output {
         what: WHAT.into(),
         message: m,
     };
-    if bins.is_empty() {
+    if series.is_empty() {
         return Err(refuse("no bins to plot".into()));
     }
-    for (i, b) in bins.iter().enumerate() {
-        let ok = |v: f64| (0.0..=1.0).contains(&v);
-        if !ok(b.mean_predicted) || !ok(b.observed_freq) || b.count == 0 {
-            return Err(refuse(format!(
-                "bin {i} is invalid: mean_predicted {}, observed_freq {}, count {} \
-                 (probabilities must be in [0, 1], count at least 1)",
-                b.mean_predicted, b.observed_freq, b.count
-            )));
+    for s in series {
+        if s.bins.is_empty() {
+            return Err(refuse(format!("no bins to plot for {:?}", s.label)));
+        }
+        for (i, b) in s.bins.iter().enumerate() {
+            let ok = |v: f64| (0.0..=1.0).contains(&v);
+            if !ok(b.mean_predicted) || !ok(b.observed_freq) || b.count == 0 {
+                return Err(refuse(format!(
+                    "bin {i} of {:?} is invalid: mean_predicted {}, observed_freq {}, count {} \
+                     (probabilities must be in [0, 1], count at least 1)",
+                    s.label, b.mean_predicted, b.observed_freq, b.count
+                )));
+            }
         }
     }
-    let max_count = bins.iter().map(|b| b.count).max().unwrap_or(1) as f64;
+    let max_count = series
+        .iter()
+        .flat_map(|s| s.bins.iter().map(|b| b.count))
+        .max()
+        .unwrap_or(1) as f64;
     render_svg(WHAT, |root| {
         let e = draw_err(WHAT);
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, 22))
-            .margin(16)
+        let area = root
+            .margin(16, 16, 16, 16)
+            .titled(title, (FONT, fitting_font(title, WIDTH - 32, 22.0)))
+            .map_err(&e)?;
+        let area = if subtitle.is_empty() {
+            area
+        } else {
+            area.titled(subtitle, (FONT, fitting_font(subtitle, WIDTH - 32, 15.0)))
+                .map_err(&e)?
+        };
+        let mut chart = ChartBuilder::on(&area)
+            .margin(8)
             .x_label_area_size(48)
             .y_label_area_size(64)
             .build_cartesian_2d(0.0..1.0, 0.0..1.0)
@@ -462,26 +520,29 @@ pub fn reliability_diagram(title: &str, bins: &[ReliabilityBin]) -> Result<Strin
             .map_err(&e)?
             .label("perfect calibration")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], THRESHOLD.stroke_width(1)));
-        let pts: Vec<(f64, f64)> = bins
-            .iter()
-            .map(|b| (b.mean_predicted, b.observed_freq))
-            .collect();
-        let c = PALETTE[0];
-        chart
-            .draw_series(LineSeries::new(pts.iter().copied(), c.stroke_width(2)))
-            .map_err(&e)?
-            .label("forecast (point area ∝ events in bin)")
-            .legend(move |(x, y)| Circle::new((x + 9, y), 4, c.filled()));
-        chart
-            .draw_series(bins.iter().map(|b| {
-                let r = 3.0 + 9.0 * (b.count as f64 / max_count).sqrt();
-                Circle::new(
-                    (b.mean_predicted, b.observed_freq),
-                    r.round() as i32,
-                    c.mix(0.6).filled(),
-                )
-            }))
-            .map_err(&e)?;
+        for (k, s) in series.iter().enumerate() {
+            let c = PALETTE[k % PALETTE.len()];
+            let pts: Vec<(f64, f64)> = s
+                .bins
+                .iter()
+                .map(|b| (b.mean_predicted, b.observed_freq))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(pts.iter().copied(), c.stroke_width(2)))
+                .map_err(&e)?
+                .label(s.label.as_str())
+                .legend(move |(x, y)| Circle::new((x + 9, y), 4, c.filled()));
+            chart
+                .draw_series(s.bins.iter().map(|b| {
+                    let r = 3.0 + 9.0 * (b.count as f64 / max_count).sqrt();
+                    Circle::new(
+                        (b.mean_predicted, b.observed_freq),
+                        r.round() as i32,
+                        c.mix(0.6).filled(),
+                    )
+                }))
+                .map_err(&e)?;
+        }
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::UpperLeft)
@@ -691,5 +752,67 @@ mod tests {
             count: 0,
         }];
         assert!(reliability_diagram("t", &empty).is_err());
+    }
+
+    #[test]
+    fn reliability_chart_draws_every_series_on_one_scale() {
+        let bin = |m: f64, o: f64, n: u64| ReliabilityBin {
+            mean_predicted: m,
+            observed_freq: o,
+            count: n,
+        };
+        let series = [
+            ReliabilitySeries {
+                label: "model (ECE 0.050)".into(),
+                bins: vec![bin(0.05, 0.02, 400), bin(0.95, 0.9, 100)],
+            },
+            ReliabilitySeries {
+                label: "baseline (ECE 0.100)".into(),
+                bins: vec![bin(0.1, 0.2, 1), bin(0.5, 0.4, 10), bin(0.9, 1.0, 4)],
+            },
+        ];
+        let long = "A very long scenario name ".repeat(6);
+        let svg = reliability_chart(&long, "against r.csv · 100 ballots", &series).unwrap();
+        let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
+        let t = texts(&doc);
+        for want in [
+            long.trim(),
+            "against r.csv · 100 ballots",
+            "model (ECE 0.050)",
+            "baseline (ECE 0.100)",
+            "perfect calibration",
+            "mean forecast probability",
+            "observed frequency",
+        ] {
+            assert!(t.iter().any(|s| s == want), "missing {want:?}: {t:?}");
+        }
+        // The long title is shrunk below the default (22 / 1.24 SVG pixels) to fit the width.
+        let title = doc
+            .descendants()
+            .find(|n| n.has_tag_name("text") && n.text().is_some_and(|x| x.trim() == long.trim()))
+            .unwrap();
+        let size: f64 = title
+            .attribute("font-size")
+            .and_then(|v| v.trim_end_matches("px").parse().ok())
+            .expect("font size");
+        assert!((11.0 / 1.24..22.0 / 1.24).contains(&size), "{size}");
+        let circles: Vec<f64> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("circle"))
+            .map(|n| n.attribute("r").unwrap().parse().unwrap())
+            .collect();
+        // Five bins plus one legend circle per series; the largest bin (400) has the largest
+        // point, the 1-event bin the smallest (radius 3 + 9·√(1/400) ≈ 3).
+        assert_eq!(circles.len(), 5 + 2);
+        assert!(
+            circles.contains(&12.0) && circles.contains(&3.0),
+            "{circles:?}"
+        );
+        assert!(reliability_chart("t", "", &[]).is_err());
+        let empty = [ReliabilitySeries {
+            label: "x".into(),
+            bins: vec![],
+        }];
+        assert!(reliability_chart("t", "", &empty).is_err());
     }
 }

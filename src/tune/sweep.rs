@@ -13,11 +13,13 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::{ParamPath, Render, RunInfo};
+use crate::RunOptions;
 use crate::error::{Error, Result};
+use crate::model::Model;
 use crate::report::Forecast;
 use crate::scenario::{MAX_BALLOTS, Scenario};
+use crate::simulate::{Tally, simulate};
 use crate::stats::Quantiles;
-use crate::{RunOptions, forecast};
 
 /// Largest number of grid points in one sweep.
 pub const MAX_POINTS: usize = 10_000;
@@ -169,9 +171,10 @@ fn point(params: BTreeMap<String, f64>, f: &Forecast) -> SweepPoint {
     }
 }
 
-/// Runs the forecast at every point of the grid spanned by `axes` (one or two), each with the
-/// same seed and ballots.
-pub fn sweep(s: &Scenario, axes: &[Axis], opts: &RunOptions) -> Result<Sweep> {
+/// The grid spanned by `axes` (one or two), checked against the run options: every point's
+/// values, outer axis slowest. Refuses zero or more than two axes, the same parameter twice,
+/// more than [`MAX_POINTS`] points, and more than `MAX_BALLOTS` ballots in total.
+pub fn grid(s: &Scenario, axes: &[Axis], opts: &RunOptions) -> Result<Vec<Vec<f64>>> {
     if axes.is_empty() || axes.len() > 2 {
         return Err(Error::Refused(format!(
             "a sweep takes one or two --set axes, got {}",
@@ -207,22 +210,73 @@ pub fn sweep(s: &Scenario, axes: &[Axis], opts: &RunOptions) -> Result<Sweep> {
             cfg.ballots
         )));
     }
-    let mut points = Vec::with_capacity(grid.len());
-    for values in grid {
-        let mut t = s.clone();
-        let mut params = BTreeMap::new();
-        for (axis, &v) in axes.iter().zip(&values) {
-            axis.path.set(&mut t, v)?;
-            params.insert(axis.path.text.clone(), v);
-        }
-        let f = forecast(&t, opts)?;
-        points.push(point(params, &f));
+    Ok(grid)
+}
+
+/// The scenario at one grid point (`values` in axis order) and its parameter map.
+fn at_point(
+    s: &Scenario,
+    axes: &[Axis],
+    values: &[f64],
+) -> Result<(Scenario, BTreeMap<String, f64>)> {
+    let mut t = s.clone();
+    let mut params = BTreeMap::new();
+    for (axis, &v) in axes.iter().zip(values) {
+        axis.path.set(&mut t, v)?;
+        params.insert(axis.path.text.clone(), v);
     }
-    Ok(Sweep {
+    Ok((t, params))
+}
+
+/// Simulates one grid point (`values` in axis order) with `opts` and returns its integer
+/// tally: the ballots [`crate::forecast`] would simulate there. (Evidence weighting is not
+/// computed: a sweep reports only unconditioned figures.)
+pub fn point_tally(
+    s: &Scenario,
+    axes: &[Axis],
+    values: &[f64],
+    opts: &RunOptions,
+) -> Result<Tally> {
+    let (t, _) = at_point(s, axes, values)?;
+    let cfg = opts.config(&t);
+    let model = Model::with_options(&t, opts.compile());
+    crate::limits::check_run_memory(&model, &cfg)?;
+    simulate(&model, &cfg)
+}
+
+/// The summary of one grid point from its tally (see [`point_tally`]).
+pub fn point_from_tally(
+    s: &Scenario,
+    axes: &[Axis],
+    values: &[f64],
+    opts: &RunOptions,
+    tally: &Tally,
+) -> Result<SweepPoint> {
+    let (t, params) = at_point(s, axes, values)?;
+    let f = Forecast::new(&t, &opts.config(&t), tally, opts.without_blocs);
+    Ok(point(params, &f))
+}
+
+/// The sweep result from its points (in grid order).
+pub fn assemble(s: &Scenario, axes: &[Axis], opts: &RunOptions, points: Vec<SweepPoint>) -> Sweep {
+    let cfg = opts.config(s);
+    Sweep {
         run: super::RunInfo::new(s, cfg.seed, cfg.ballots),
         parameters: axes.iter().map(|a| a.path.text.clone()).collect(),
         points,
-    })
+    }
+}
+
+/// Runs the forecast at every point of the grid spanned by `axes` (one or two), each with the
+/// same seed and ballots.
+pub fn sweep(s: &Scenario, axes: &[Axis], opts: &RunOptions) -> Result<Sweep> {
+    let grid = grid(s, axes, opts)?;
+    let mut points = Vec::with_capacity(grid.len());
+    for values in &grid {
+        let tally = point_tally(s, axes, values, opts)?;
+        points.push(point_from_tally(s, axes, values, opts, &tally)?);
+    }
+    Ok(assemble(s, axes, opts, points))
 }
 
 impl Render for Sweep {
