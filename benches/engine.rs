@@ -25,8 +25,8 @@ use lobbysim::scenario::{self, RngKind, Scenario};
 use lobbysim::simulate::{CHUNK_BALLOTS, RunConfig, Simd, simulate_chunks};
 use lobbysim::{synthetic, with_chunk_rng};
 
-/// Chunks per measured run (16 × 4096 = 65,536 ballots).
-const CHUNKS: u64 = 16;
+/// Chunks per measured run (32 × 4096 = 131,072 ballots).
+const CHUNKS: u64 = 32;
 const REAL: &str = "scenarios/unga-es11-4-2022.toml";
 
 fn synthetic_scenario(n: usize) -> Scenario {
@@ -137,38 +137,61 @@ fn median_secs(reps: usize, mut f: impl FnMut()) -> f64 {
     t[reps / 2]
 }
 
+fn secs(f: impl FnOnce()) -> f64 {
+    let t0 = Instant::now();
+    f();
+    t0.elapsed().as_secs_f64()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Throughputs and ratios from `REPS` rounds, each timing the raw generator, the engine on 1
+/// thread and on 2 threads back to back: ratios are taken within a round (so that slow drifts
+/// of a shared machine cancel) and the medians reported.
 fn summary_for(label: &str, s: &Scenario) {
+    const REPS: usize = 15;
     let m = Model::new(s);
     let ballots = (CHUNKS * CHUNK_BALLOTS) as f64;
-    let reps = 9;
-    let one = ballots
-        / median_secs(reps, || {
-            black_box(run_engine(&m, 1));
-        });
-    let two = ballots
-        / median_secs(reps, || {
-            black_box(run_engine(&m, 2));
-        });
-    let raw = ballots
-        / median_secs(reps, || {
+    black_box(run_engine(&m, 2));
+    let (mut one, mut two, mut raw) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..REPS {
+        raw.push(secs(|| {
             black_box(run_raw(words(s)));
-        });
+        }));
+        one.push(secs(|| {
+            black_box(run_engine(&m, 1));
+        }));
+        two.push(secs(|| {
+            black_box(run_engine(&m, 2));
+        }));
+    }
+    let ratio = |a: &[f64], b: &[f64]| median(a.iter().zip(b).map(|(x, y)| x / y).collect());
+    let (one_m, two_m, raw_m) = (
+        median(one.clone()),
+        median(two.clone()),
+        median(raw.clone()),
+    );
     println!(
         "{label}: {} states, {} blocs | 1 thread {:.2} M ballots/s | 2 threads {:.2} M/s \
          (x{:.2}) | raw generator {:.2} M ballots/s ({:.0} M u32/s) | engine/raw {:.2}",
         s.states.len(),
         s.blocs.len(),
-        one / 1e6,
-        two / 1e6,
-        two / one,
-        raw / 1e6,
-        raw * words(s) as f64 / 1e6,
-        one / raw
+        ballots / one_m / 1e6,
+        ballots / two_m / 1e6,
+        ratio(&one, &two),
+        ballots / raw_m / 1e6,
+        ballots / raw_m * words(s) as f64 / 1e6,
+        ratio(&raw, &one),
     );
 }
 
 fn summary() {
-    println!("\n== lobbysim performance summary (medians of 9 runs of {CHUNKS} chunks) ==");
+    println!(
+        "\n== lobbysim performance summary (medians of 15 interleaved rounds of {CHUNKS} chunks) =="
+    );
     println!(
         "targets: >= 2.0 M ballots/s on 1 thread, >= 3.5 M/s on 2, 2 threads >= 1.8x, engine/raw >= 0.45"
     );

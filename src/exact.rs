@@ -44,9 +44,10 @@
 //! half) order ([`Exact::quadrature_error`]): this measures the error of the coarser rule, so
 //! it is conservative for the reported one (Gauss–Hermite converges geometrically for these
 //! integrands; e.g. for the 193-state scenario the order-100 answer is within 5·10⁻⁵ of the
-//! order-400 one and the order-200 answer within 6·10⁻⁹). The engine's own simulation draws
-//! normals through an approximate inverse CDF ([`crate::normal::MAX_CDF_ERROR`] = 3·10⁻⁷), a
-//! difference no Monte Carlo run of practical size can detect.
+//! order-400 one and the order-200 answer within 6·10⁻⁹). The engine's own simulation realises
+//! each state's conditional outcome probabilities within [`crate::simulate::MAX_PROB_ERROR`]
+//! = 10⁻⁶ (24-bit uniforms, f32 quantile table), a difference no Monte Carlo run of practical
+//! size can detect.
 
 use serde::Serialize;
 

@@ -269,12 +269,24 @@ impl Lanes {
     }
 }
 
-/// One ballot's pass over all states, given the conditional mean `mu` of each pattern:
-/// compares each state's uniform (from `xs`) with its six thresholds, adds each comparison to the state's cumulative counter
-/// (`counts[j·n + p]`: ballots of the chunk in which state `p` reached threshold `j`) and
-/// returns, per threshold, the number of states that reached it in this ballot. Threshold 3
-/// (present) is neither counted nor returned (left 0): no outcome count needs it. Written as
-/// one straight loop over equal-length arrays so that the compiler vectorises it.
+/// Yes, no and abstain (each 0 or 1) from a state's [`passes`]: the u-segments in order are
+/// still absent, mobilised yes, mobilised abstain, mobilised no, then present: no, abstain,
+/// yes.
+#[inline(always)]
+fn outcome_bits(m: [u32; 6]) -> [u32; 3] {
+    let [m0, m1, m2, _, m4, m5] = m;
+    [
+        (m0 & (m1 ^ 1)) | m5,
+        m2 & (m4 ^ 1),
+        (m1 & (m2 ^ 1)) | (m4 & (m5 ^ 1)),
+    ]
+}
+
+/// One ballot's pass over all states, given the conditional mean `mu` of each pattern: decides
+/// each state's outcome from its uniform (in `xs`, simulation order), adds it to the state's
+/// chunk counters (`counts[j·n + p]` for j = 0 yes, 1 no, 2 abstain; absent is the rest) and
+/// returns the ballot's yes, no and abstain counts. Written as one straight loop over
+/// equal-length arrays; the SIMD versions perform exactly the same operations.
 #[inline(always)]
 fn present_pass_body(
     inv: &InvNormalF32,
@@ -282,7 +294,7 @@ fn present_pass_body(
     mu: &[f32],
     xs: &[u32],
     counts: &mut [u32],
-) -> [u32; 6] {
+) -> [u32; 3] {
     let n = xs.len();
     let (s0, s1, s2, s3) = (
         &l.seg[0][..n],
@@ -297,15 +309,12 @@ fn present_pass_body(
         &l.inv_present[..n],
         &l.pattern[..n],
     );
-    let (c0, rest) = counts[..6 * n].split_at_mut(n);
-    let (c1, rest) = rest.split_at_mut(n);
-    let (c2, rest) = rest.split_at_mut(n);
-    let (_c3, rest) = rest.split_at_mut(n);
-    let (c4, c5) = rest.split_at_mut(n);
-    let (mut a0, mut a1, mut a2, mut a4, mut a5) = (0u32, 0u32, 0u32, 0u32, 0u32);
+    let (c_yes, rest) = counts[..3 * n].split_at_mut(n);
+    let (c_no, c_abstain) = rest.split_at_mut(n);
+    let mut sum = [0u32; 3];
     for i in 0..n {
         let seg = [s0[i], s1[i], s2[i], s3[i]];
-        let [m0, m1, m2, _, m4, m5] = passes(
+        let [y, no, a] = outcome_bits(passes(
             inv,
             uniform24(xs[i]),
             mu[pat[i] as usize],
@@ -314,19 +323,15 @@ fn present_pass_body(
             cy[i],
             sg[i],
             ip[i],
-        );
-        c0[i] += m0;
-        c1[i] += m1;
-        c2[i] += m2;
-        c4[i] += m4;
-        c5[i] += m5;
-        a0 += m0;
-        a1 += m1;
-        a2 += m2;
-        a4 += m4;
-        a5 += m5;
+        ));
+        c_yes[i] += y;
+        c_no[i] += no;
+        c_abstain[i] += a;
+        sum[0] += y;
+        sum[1] += no;
+        sum[2] += a;
     }
-    [a0, a1, a2, 0, a4, a5]
+    sum
 }
 
 /// [`present_pass_body`] compiled for the baseline instruction set.
@@ -336,7 +341,7 @@ fn present_pass_baseline(
     mu: &[f32],
     xs: &[u32],
     counts: &mut [u32],
-) -> [u32; 6] {
+) -> [u32; 3] {
     present_pass_body(inv, l, mu, xs, counts)
 }
 
@@ -353,7 +358,7 @@ fn present_pass_avx2(
     mu: &[f32],
     xs: &[u32],
     counts: &mut [u32],
-) -> [u32; 6] {
+) -> [u32; 3] {
     use std::arch::x86_64::*;
     assert!(
         l.n_patterns <= mu.len() && l.pattern.len() >= xs.len(),
@@ -369,7 +374,7 @@ fn present_pass_avx2(
         // SAFETY: `a` is 8 readable f32s.
         unsafe { _mm256_loadu_ps(a.as_ptr()) }
     };
-    let mut acc = [_mm256_setzero_si256(); 5];
+    let mut acc = [_mm256_setzero_si256(); 3];
     let one = _mm256_set1_ps(1.0);
     let half = _mm256_set1_ps(0.5);
     let unit = _mm256_set1_ps(1.0 / 16_777_216.0);
@@ -412,18 +417,19 @@ fn present_pass_avx2(
         let present = _mm256_cmp_ps::<_CMP_GE_OQ>(u, s3);
         let not_no = _mm256_and_ps(present, _mm256_cmp_ps::<_CMP_GE_OQ>(lat, ld(&l.cut_no, i)));
         let yes = _mm256_and_ps(not_no, _mm256_cmp_ps::<_CMP_GE_OQ>(lat, ld(&l.cut_yes, i)));
-        let masks = [
-            _mm256_cmp_ps::<_CMP_GE_OQ>(u, ld(&l.seg[0], i)),
-            _mm256_cmp_ps::<_CMP_GE_OQ>(u, ld(&l.seg[1], i)),
-            _mm256_cmp_ps::<_CMP_GE_OQ>(u, ld(&l.seg[2], i)),
-            not_no,
-            yes,
+        let m0 = _mm256_cmp_ps::<_CMP_GE_OQ>(u, ld(&l.seg[0], i));
+        let m1 = _mm256_cmp_ps::<_CMP_GE_OQ>(u, ld(&l.seg[1], i));
+        let m2 = _mm256_cmp_ps::<_CMP_GE_OQ>(u, ld(&l.seg[2], i));
+        // As `outcome_bits` (andnot(a, b) = !a & b).
+        let outcome = [
+            _mm256_or_ps(_mm256_andnot_ps(m1, m0), yes),
+            _mm256_andnot_ps(not_no, m2),
+            _mm256_or_ps(_mm256_andnot_ps(m2, m1), _mm256_andnot_ps(yes, not_no)),
         ];
-        for (k, m) in masks.into_iter().enumerate() {
-            let j = COUNTED[k];
+        for (j, m) in outcome.into_iter().enumerate() {
             // A true comparison is all ones (−1): subtracting it adds 1.
             let m = _mm256_castps_si256(m);
-            acc[k] = _mm256_sub_epi32(acc[k], m);
+            acc[j] = _mm256_sub_epi32(acc[j], m);
             let c: &mut [u32; 8] = (&mut counts[j * n + i..j * n + i + 8])
                 .try_into()
                 .expect("8 lanes");
@@ -434,16 +440,16 @@ fn present_pass_avx2(
             }
         }
     }
-    let mut out = [0u32; 6];
-    for (&j, a) in COUNTED.iter().zip(acc) {
+    let mut out = [0u32; 3];
+    for (o, a) in out.iter_mut().zip(acc) {
         let mut lanes = [0u32; 8];
         // SAFETY: `lanes` is 8 writable u32s.
         unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), a) };
-        out[j] = lanes.iter().sum();
+        *o = lanes.iter().sum();
     }
     for i in full..n {
         let seg = [l.seg[0][i], l.seg[1][i], l.seg[2][i], l.seg[3][i]];
-        let m = passes(
+        let b = outcome_bits(passes(
             inv,
             uniform24(xs[i]),
             mu[l.pattern[i] as usize],
@@ -452,10 +458,10 @@ fn present_pass_avx2(
             l.cut_yes[i],
             l.sigma[i],
             l.inv_present[i],
-        );
-        for j in COUNTED {
-            counts[j * n + i] += m[j];
-            out[j] += m[j];
+        ));
+        for (j, &b) in b.iter().enumerate() {
+            counts[j * n + i] += b;
+            out[j] += b;
         }
     }
     out
@@ -473,7 +479,7 @@ fn present_pass_avx512(
     mu: &[f32],
     xs: &[u32],
     counts: &mut [u32],
-) -> [u32; 6] {
+) -> [u32; 3] {
     use std::arch::x86_64::*;
     const SHIFT: u32 = 23 - crate::normal::F32_STEPS_LOG2;
     let n = xs.len();
@@ -481,7 +487,7 @@ fn present_pass_avx512(
         l.n_patterns <= mu.len()
             && l.pattern.len() >= n
             && l.sigma.len() >= n
-            && counts.len() >= 6 * n,
+            && counts.len() >= 3 * n,
         "lanes, conditional means and counters must cover every state"
     );
     let pairs = inv.pairs();
@@ -516,7 +522,7 @@ fn present_pass_avx512(
     } else {
         (_mm512_setzero_ps(), _mm512_setzero_ps())
     };
-    let mut out = [0u32; 6];
+    let mut out = [0u32; 3];
     let mut i = 0;
     while i < n {
         let k: __mmask16 = if n - i >= 16 {
@@ -572,14 +578,12 @@ fn present_pass_avx512(
             let present = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(u, s3) & k;
             let not_no = present & _mm512_cmp_ps_mask::<_CMP_GE_OQ>(lat, ldf(&l.cut_no));
             let yes = not_no & _mm512_cmp_ps_mask::<_CMP_GE_OQ>(lat, ldf(&l.cut_yes));
-            let masks = [
-                _mm512_cmp_ps_mask::<_CMP_GE_OQ>(u, ldf(&l.seg[0])) & k,
-                _mm512_cmp_ps_mask::<_CMP_GE_OQ>(u, ldf(&l.seg[1])) & k,
-                _mm512_cmp_ps_mask::<_CMP_GE_OQ>(u, ldf(&l.seg[2])) & k,
-                not_no,
-                yes,
-            ];
-            for (&j, &mk) in COUNTED.iter().zip(&masks) {
+            let m0 = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(u, ldf(&l.seg[0])) & k;
+            let m1 = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(u, ldf(&l.seg[1])) & k;
+            let m2 = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(u, ldf(&l.seg[2])) & k;
+            // As `outcome_bits`.
+            let outcome = [(m0 & !m1) | yes, m2 & !not_no, (m1 & !m2) | (not_no & !yes)];
+            for (j, &mk) in outcome.iter().enumerate() {
                 out[j] += mk.count_ones();
                 let c = counts.as_mut_ptr().add(j * n + i).cast::<i32>();
                 let old = _mm512_maskz_loadu_epi32(k, c);
@@ -591,9 +595,36 @@ fn present_pass_avx512(
     out
 }
 
-/// The thresholds whose passes are counted (all but 3, "present").
+/// [`Kernel::shock_means`]: row 0 times `g`, plus each bloc row with a non-zero loading
+/// times its shock, in ascending bloc order.
+#[inline(always)]
+fn shock_means_body(k: &Kernel, g: f64, shocks: &[f64], base: &mut [f64]) {
+    let pp = k.n_pat_padded;
+    let base = &mut base[..pp];
+    for (m, &c) in base.iter_mut().zip(&k.dense[..pp]) {
+        *m = c * g;
+    }
+    for &b in &k.loaded_blocs {
+        let b = b as usize;
+        let s = shocks[b];
+        let row = &k.dense[(1 + b) * pp..(2 + b) * pp];
+        for (m, &c) in base.iter_mut().zip(row) {
+            *m += c * s;
+        }
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
-const COUNTED: [usize; 5] = [0, 1, 2, 4, 5];
+#[target_feature(enable = "avx512f")]
+fn shock_means_avx512(k: &Kernel, g: f64, shocks: &[f64], base: &mut [f64]) {
+    shock_means_body(k, g, shocks, base)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn shock_means_avx2(k: &Kernel, g: f64, shocks: &[f64], base: &mut [f64]) {
+    shock_means_body(k, g, shocks, base)
+}
 
 /// The widest implementation of the per-ballot pass this CPU runs. All give identical
 /// results; only the speed differs.
@@ -658,16 +689,11 @@ impl Ord for Simd {
     }
 }
 
-/// Outcome counts `[yes, no, abstain, absent]` from the numbers of states (or ballots) that
-/// reached each threshold, out of `total`.
+/// Outcome counts `[yes, no, abstain, absent]` from yes, no and abstain counts out of
+/// `total`.
 #[inline]
-fn outcomes_from_passed(c: [u32; 6], total: u32) -> [u32; 4] {
-    [
-        c[0] - c[1] + c[5],
-        c[2] - c[4],
-        c[1] - c[2] + c[4] - c[5],
-        total - c[0],
-    ]
+fn with_absent(c: [u32; 3], total: u32) -> [u32; 4] {
+    [c[0], c[1], c[2], total - c[0] - c[1] - c[2]]
 }
 
 /// The model flattened for the per-ballot loop, in simulation order.
@@ -685,9 +711,16 @@ struct Kernel {
     lanes: Lanes,
     /// Simulation positions of states that lead someone, in simulation order.
     leaders: Vec<u32>,
-    pat_global: Vec<f64>,
-    pat_bloc_start: Vec<u32>,
-    pat_bloc: Vec<(u32, f64)>,
+    /// Patterns, padded to a multiple of 8 (the width of the dense loops).
+    n_pat_padded: usize,
+    /// Loadings of each pattern as a dense matrix, one row of `n_pat_padded` per factor:
+    /// row 0 the global loading, row `1 + b` the loading on bloc `b` (0 where none).
+    dense: Vec<f64>,
+    /// Blocs on which some pattern loads (the others' rows are all zero and skipped: adding
+    /// exact zeros would not change any sum).
+    loaded_blocs: Vec<u32>,
+    /// Patterns that have leaders.
+    led_patterns: Vec<u32>,
     pat_lead_start: Vec<u32>,
     /// `(leader slot in [`Kernel::leaders`], influence, centre)`.
     pat_lead: Vec<(u32, f64, f64)>,
@@ -701,6 +734,7 @@ struct Scratch {
     words: Vec<u32>,
     shocks: Vec<f64>,
     lscore: Vec<f64>,
+    mu_base: Vec<f64>,
     mu_pat: Vec<f32>,
     counts: Vec<u32>,
 }
@@ -729,9 +763,10 @@ impl Kernel {
             state: m.order.clone(),
             lanes: Lanes::default(),
             leaders,
-            pat_global: Vec::new(),
-            pat_bloc_start: vec![0],
-            pat_bloc: Vec::new(),
+            n_pat_padded: 0,
+            dense: Vec::new(),
+            loaded_blocs: Vec::new(),
+            led_patterns: Vec::new(),
             pat_lead_start: vec![0],
             pat_lead: Vec::new(),
             inv: FastInvNormal::new(),
@@ -741,6 +776,7 @@ impl Kernel {
         // Patterns keyed by the exact bits of their parameters.
         type Key = (u64, Vec<(u32, u64)>, Vec<(u32, u64, u64)>);
         let mut index: std::collections::HashMap<Key, u32> = std::collections::HashMap::new();
+        let mut pat_loadings: Vec<(f64, Vec<(u32, f64)>)> = Vec::new();
         for &i in &m.order {
             let s = &m.states[i];
             let blocs: Vec<(u32, f64)> = s
@@ -762,12 +798,13 @@ impl Kernel {
                     .map(|&(l, a, c)| (l, a.to_bits(), c.to_bits()))
                     .collect(),
             );
-            let next = k.pat_global.len() as u32;
+            let next = pat_loadings.len() as u32;
             let q = *index.entry(key).or_insert(next);
             if q == next {
-                k.pat_global.push(s.loadings.global);
-                k.pat_bloc.extend(blocs);
-                k.pat_bloc_start.push(k.pat_bloc.len() as u32);
+                pat_loadings.push((s.loadings.global, blocs));
+                if !leads.is_empty() {
+                    k.led_patterns.push(q);
+                }
                 k.pat_lead.extend(leads);
                 k.pat_lead_start.push(k.pat_lead.len() as u32);
             }
@@ -775,6 +812,23 @@ impl Kernel {
             k.lanes.pattern.push(q as i32);
             k.lanes.n_patterns = k.lanes.n_patterns.max(q as usize + 1);
         }
+        let pp = pat_loadings.len().div_ceil(8) * 8;
+        k.n_pat_padded = pp;
+        k.dense = vec![0.0; (1 + k.n_blocs) * pp];
+        for (q, (global, blocs)) in pat_loadings.iter().enumerate() {
+            k.dense[q] = *global;
+            for &(b, l) in blocs {
+                k.dense[(1 + b as usize) * pp + q] = l;
+            }
+        }
+        k.loaded_blocs = (0..k.n_blocs as u32)
+            .filter(|&b| {
+                let b = b as usize;
+                k.dense[(1 + b) * pp..(2 + b) * pp]
+                    .iter()
+                    .any(|&l| l != 0.0)
+            })
+            .collect();
         k
     }
 
@@ -789,23 +843,34 @@ impl Kernel {
             words: vec![0; self.words_per_ballot() * FILL_BALLOTS],
             shocks: vec![0.0; self.n_blocs],
             lscore: vec![0.0; self.leaders.len()],
-            mu_pat: vec![0.0; self.pat_global.len()],
-            counts: vec![0; 6 * n],
+            mu_base: vec![0.0; self.n_pat_padded],
+            mu_pat: vec![0.0; self.lanes.n_patterns],
+            counts: vec![0; 3 * n],
         }
     }
 
-    /// Conditional mean of the latent score of pattern `q` given the ballot's global shock `g`,
-    /// bloc shocks and the leaders' vote scores known so far.
+    /// The shock part of every pattern's conditional mean, `global·g + Σ_b loading_b·B_b`
+    /// (blocs in ascending order, as the reference sums them: the dense matrix's zero
+    /// loadings add exact zeros), into `base`. Vectorised with the widest instruction set the
+    /// pass uses (plain f64 multiplies and adds: the same bits at any width).
     #[inline]
-    fn pattern_mu(&self, q: usize, g: f64, shocks: &[f64], lscore: &[f64]) -> f64 {
-        let mut m = self.pat_global[q] * g;
-        let (b0, b1) = (
-            self.pat_bloc_start[q] as usize,
-            self.pat_bloc_start[q + 1] as usize,
-        );
-        for &(b, l) in &self.pat_bloc[b0..b1] {
-            m += l * shocks[b as usize];
+    fn shock_means(&self, g: f64, shocks: &[f64], base: &mut [f64]) {
+        #[cfg(target_arch = "x86_64")]
+        match self.simd {
+            // SAFETY: `self.simd` is what `Simd::detect` found the CPU supports.
+            Simd::Avx512 => return unsafe { shock_means_avx512(self, g, shocks, base) },
+            // SAFETY: as above.
+            Simd::Avx2 => return unsafe { shock_means_avx2(self, g, shocks, base) },
+            Simd::Baseline => {}
         }
+        shock_means_body(self, g, shocks, base)
+    }
+
+    /// Conditional mean of pattern `q`: its shock part plus its leaders' terms
+    /// `influence·(score − centre)` for the leaders' votes known so far.
+    #[inline]
+    fn pattern_mu(&self, q: usize, base: f64, lscore: &[f64]) -> f64 {
+        let mut m = base;
         let (l0, l1) = (
             self.pat_lead_start[q] as usize,
             self.pat_lead_start[q + 1] as usize,
@@ -818,14 +883,14 @@ impl Kernel {
 
     /// One ballot's pass over all states (vectorised, AVX2 when the CPU has it).
     #[inline]
-    fn present_pass(&self, mu: &[f32], xs: &[u32], counts: &mut [u32]) -> [u32; 6] {
+    fn present_pass(&self, mu: &[f32], xs: &[u32], counts: &mut [u32]) -> [u32; 3] {
         self.pass_with(self.simd, mu, xs, counts)
     }
 
     /// [`Kernel::present_pass`] with a given implementation (never one the CPU lacks:
     /// [`Simd::detect`] chose `self.simd`, and narrower ones are always available).
     #[inline]
-    fn pass_with(&self, simd: Simd, mu: &[f32], xs: &[u32], counts: &mut [u32]) -> [u32; 6] {
+    fn pass_with(&self, simd: Simd, mu: &[f32], xs: &[u32], counts: &mut [u32]) -> [u32; 3] {
         let simd = simd.min(self.simd);
         #[cfg(target_arch = "x86_64")]
         match simd {
@@ -860,18 +925,23 @@ impl Kernel {
                     *s = self.inv.inv(unit_open(x));
                 }
                 let xs = &ballot[1 + self.n_blocs..];
+                self.shock_means(g, &sc.shocks, &mut sc.mu_base);
                 for (k, &p) in self.leaders.iter().enumerate() {
                     let p = p as usize;
                     let q = self.lanes.pattern[p] as usize;
-                    let mu = self.pattern_mu(q, g, &sc.shocks, &sc.lscore) as f32;
+                    let mu = self.pattern_mu(q, sc.mu_base[q], &sc.lscore) as f32;
                     let o = self.lanes.get(p).decide(&self.inv32, uniform24(xs[p]), mu);
                     sc.lscore[k] = SCORE[o];
                 }
-                for (q, m) in sc.mu_pat.iter_mut().enumerate() {
-                    *m = self.pattern_mu(q, g, &sc.shocks, &sc.lscore) as f32;
+                for (m, &b) in sc.mu_pat.iter_mut().zip(&sc.mu_base) {
+                    *m = b as f32;
+                }
+                for &q in &self.led_patterns {
+                    let q = q as usize;
+                    sc.mu_pat[q] = self.pattern_mu(q, sc.mu_base[q], &sc.lscore) as f32;
                 }
                 let passed = self.present_pass(&sc.mu_pat, xs, &mut sc.counts);
-                let c = outcomes_from_passed(passed, n as u32);
+                let c = with_absent(passed, n as u32);
                 for (h, &k) in t.hist.iter_mut().zip(&c) {
                     h[k as usize] += 1;
                 }
@@ -880,9 +950,9 @@ impl Kernel {
             left -= batch;
         }
         for p in 0..n {
-            let c: [u32; 6] = std::array::from_fn(|j| sc.counts[j * n + p]);
+            let c: [u32; 3] = std::array::from_fn(|j| sc.counts[j * n + p]);
             let st = &mut t.states[self.state[p]];
-            for (a, b) in st.iter_mut().zip(outcomes_from_passed(c, len as u32)) {
+            for (a, b) in st.iter_mut().zip(with_absent(c, len as u32)) {
                 *a += u64::from(b);
             }
         }
@@ -1103,7 +1173,7 @@ mod tests {
             let k = Kernel::new(&m);
             let n = m.len();
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
-            let mut c = [vec![0u32; 6 * n], vec![0u32; 6 * n], vec![0u32; 6 * n]];
+            let mut c = [vec![0u32; 3 * n], vec![0u32; 3 * n], vec![0u32; 3 * n]];
             for ballot in 0..2000 {
                 let xs: Vec<u32> = (0..n).map(|_| rng.next_u32()).collect();
                 let scale = if ballot % 10 == 0 { 12.0 } else { 2.0 };
@@ -1125,65 +1195,6 @@ mod tests {
             assert_eq!(c[0], c[1]);
             assert_eq!(c[0], c[2]);
             println!("n = {n}: widest implementation checked: {:?}", k.simd);
-        }
-    }
-
-    #[test]
-    #[ignore]
-    fn count_patterns() {
-        for path in [
-            "scenarios/unga-es11-4-2022.toml",
-            "tests/scenarios/synthetic193.toml",
-            "scenarios/example.toml",
-        ] {
-            let s = crate::scenario::load(std::path::Path::new(path)).unwrap();
-            let k = Kernel::new(&Model::new(&s));
-            println!(
-                "{path}: {} states, {} patterns, {} leaders",
-                k.state.len(),
-                k.lanes.n_patterns,
-                k.leaders.len()
-            );
-        }
-    }
-
-    #[test]
-    #[ignore]
-    fn time_present_pass() {
-        use rand::SeedableRng;
-        let m = Model::new(&synthetic(193));
-        let k = Kernel::new(&m);
-        let n = m.len();
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
-        let mut c = vec![0u32; 6 * n];
-        let xs: Vec<Vec<u32>> = (0..64)
-            .map(|_| (0..n).map(|_| rng.next_u32()).collect())
-            .collect();
-        let mu: Vec<f32> = (0..k.lanes.n_patterns)
-            .map(|_| (uniform24(rng.next_u32()) - 0.5) * 2.0)
-            .collect();
-        for round in 0..3 {
-            let t0 = std::time::Instant::now();
-            let mut acc = 0u32;
-            for it in 0..200_000 {
-                acc = acc.wrapping_add(
-                    k.pass_with(
-                        [Simd::Baseline, Simd::Avx2, Simd::Avx512][round],
-                        &mu,
-                        &xs[it % 64],
-                        &mut c,
-                    )[5],
-                );
-                if it % 4000 == 0 {
-                    c.iter_mut().for_each(|x| *x = 0);
-                }
-            }
-            let el = t0.elapsed().as_secs_f64();
-            println!(
-                "round {round}: {:.1} ns/ballot, {:.2} ns/state ({acc})",
-                el / 200_000.0 * 1e9,
-                el / 200_000.0 / n as f64 * 1e9
-            );
         }
     }
 
@@ -1237,24 +1248,19 @@ mod tests {
         assert!(worst < 5.0, "largest deviation {worst:.2} standard errors");
     }
 
-    /// Outcome counts from threshold counts: each of the seven u-segments maps to its outcome.
+    /// Each of the seven u-segments (0..=6 thresholds passed) maps to its outcome, the same
+    /// as the scalar decision's table.
     #[test]
-    fn outcomes_from_threshold_counts() {
-        // One state per segment: passed 0..=6 thresholds.
-        let mut c = [0u32; 6];
+    fn outcome_bits_follow_the_segments() {
         for passed in 0..=6usize {
-            for j in c.iter_mut().take(passed) {
-                *j += 1;
+            let m: [u32; 6] = std::array::from_fn(|j| u32::from(j < passed));
+            let mut expect = [0u32; 3];
+            if OUTCOME_BY_PASSED[passed] < 3 {
+                expect[OUTCOME_BY_PASSED[passed]] = 1;
             }
+            assert_eq!(outcome_bits(m), expect, "{passed} thresholds passed");
         }
-        // Segments → [absent, yes, abstain, no, no, abstain, yes].
-        assert_eq!(outcomes_from_passed(c, 7), [2, 2, 2, 1]);
-        for passed in 0..=6usize {
-            let c: [u32; 6] = std::array::from_fn(|j| u32::from(j < passed));
-            let mut expect = [0u32; 4];
-            expect[OUTCOME_BY_PASSED[passed]] = 1;
-            assert_eq!(outcomes_from_passed(c, 1), expect);
-        }
+        assert_eq!(with_absent([3, 2, 1], 10), [3, 2, 1, 4]);
     }
 
     #[test]

@@ -12,8 +12,9 @@
 //! the rejection region — rerun with other seeds before believing a false alarm, and never
 //! tune a seed until a real failure passes.
 //!
-//! **Approximations that do not matter here.** The engine draws normals through a tabulated
-//! inverse CDF whose CDF error is at most 3·10⁻⁷ (`lobbysim::normal::MAX_CDF_ERROR`), and the
+//! **Approximations that do not matter here.** The engine realises each state's conditional
+//! outcome probabilities within 10⁻⁶ (`lobbysim::simulate::MAX_PROB_ERROR`: 24-bit uniforms,
+//! an f32 quantile table with CDF error ≤ 3·10⁻⁷), and the
 //! exact side integrates the global shock by Gauss–Hermite quadrature whose estimated error is
 //! checked below to be under 10⁻⁶. Both are orders of magnitude below what 2·10⁵ ballots can
 //! detect (Monte Carlo error of a probability ≈ 10⁻³).

@@ -472,8 +472,8 @@ mod tests {
 
     /// The decomposition's final probabilities equal the engine's simulated per-state shares
     /// within Monte Carlo error: 200 000 ballots, fixed seed, |difference| ≤ 4.5 standard
-    /// errors (plus 10⁻⁶ for the engine's approximate normal inverse, whose CDF error is below
-    /// 3·10⁻⁷) for every state and outcome. States with leaders are compared through their
+    /// errors (plus 10⁻⁶, the engine's `simulate::MAX_PROB_ERROR`) for every state and
+    /// outcome. States with leaders are compared through their
     /// closed form too, where the leader's effect is within the same tolerance or is reported
     /// as simulated.
     #[test]
