@@ -159,6 +159,28 @@ pub fn run_shard(s: &Scenario, opts: &RunOptions, shard: Shard) -> Result<ShardF
 }
 
 impl ShardFile {
+    fn header(&self) -> Header<'_> {
+        Header {
+            format: &self.format,
+            expected_format: SHARD_FORMAT,
+            rng: &self.rng,
+            chunk_ballots: self.chunk_ballots,
+            shard: self.shard,
+            shards: self.shards,
+            identity: identity(
+                &self.version,
+                &self.scenario_sha256,
+                self.seed,
+                self.ballots,
+                &self.rng,
+                self.chunk_ballots,
+                self.without_blocs,
+                Vec::new(),
+                self.shards,
+            ),
+        }
+    }
+
     /// Compact JSON with a trailing newline.
     pub fn to_json(&self) -> Result<String> {
         let mut s = serde_json::to_string(self).map_err(|e| Error::Output {
@@ -203,6 +225,98 @@ pub struct Merged {
     pub header: ShardFile,
 }
 
+/// What every shard file of one job carries: its format tag, generator, chunk size, position
+/// and the identity fields all shards of the job must share (as text, in report order).
+struct Header<'a> {
+    format: &'a str,
+    expected_format: &'static str,
+    rng: &'a str,
+    chunk_ballots: u64,
+    shard: u64,
+    shards: u64,
+    identity: Vec<(&'static str, String)>,
+}
+
+/// The identity fields shared by run and sweep shards, then `extra`, then the shard count.
+#[allow(clippy::too_many_arguments)]
+fn identity(
+    version: &str,
+    sha256: &str,
+    seed: u64,
+    ballots: u64,
+    rng: &str,
+    chunk_ballots: u64,
+    without_blocs: bool,
+    extra: Vec<(&'static str, String)>,
+    shards: u64,
+) -> Vec<(&'static str, String)> {
+    let mut v = vec![
+        ("version", version.to_string()),
+        ("scenario_sha256", sha256.to_string()),
+        ("seed", seed.to_string()),
+        ("ballots", ballots.to_string()),
+        ("rng", rng.to_string()),
+        ("chunk_ballots", chunk_ballots.to_string()),
+        ("without_blocs", without_blocs.to_string()),
+    ];
+    v.extend(extra);
+    v.push(("shards", shards.to_string()));
+    v
+}
+
+/// Checks one shard's header against the first shard's (read from `first_path`) and this
+/// version: format, generator, identity, chunk size, and that its index is within the `slots`
+/// shards expected. Reports each problem through `bad`; true when the shard can be used.
+fn check_header(
+    h: &Header<'_>,
+    first: &Header<'_>,
+    first_path: &Path,
+    slots: usize,
+    bad: &mut impl FnMut(&str, String),
+) -> bool {
+    if h.format != h.expected_format {
+        bad(
+            "format",
+            format!("expected {:?}, got {:?}", h.expected_format, h.format),
+        );
+        return false;
+    }
+    if RngKind::parse(h.rng).is_none() {
+        bad("rng", format!("unknown generator {:?}", h.rng));
+    }
+    let mut consistent = true;
+    for ((field, got), (_, want)) in h.identity.iter().zip(&first.identity) {
+        if got != want {
+            bad(
+                field,
+                format!("{got} differs from {want} in {}", first_path.display()),
+            );
+            consistent = false;
+        }
+    }
+    if !consistent {
+        return false;
+    }
+    if h.chunk_ballots != CHUNK_BALLOTS {
+        bad(
+            "chunk_ballots",
+            format!(
+                "{} ballots per chunk; this version uses {CHUNK_BALLOTS}",
+                h.chunk_ballots
+            ),
+        );
+        return false;
+    }
+    if h.shard == 0 || h.shard > h.shards || slots as u64 != h.shards {
+        bad(
+            "shard",
+            format!("shard {} of {} is out of range", h.shard, h.shards),
+        );
+        return false;
+    }
+    true
+}
+
 /// Checks that `files` (path, content) are all the shards of one run and adds their tallies.
 pub fn merge(files: &[(PathBuf, ShardFile)]) -> Result<Merged> {
     let Some((_, first)) = files.first() else {
@@ -218,72 +332,19 @@ pub fn merge(files: &[(PathBuf, ShardFile)]) -> Result<Merged> {
         let mut bad = |field: &str, msg: String| {
             problems.push(Problem::new(path, None, field, msg));
         };
-        if f.format != SHARD_FORMAT {
-            bad(
-                "format",
-                format!("expected {SHARD_FORMAT:?}, got {:?}", f.format),
-            );
-            continue;
-        }
-        if RngKind::parse(&f.rng).is_none() {
-            bad("rng", format!("unknown generator {:?}", f.rng));
-        }
-        let checks: [(&str, String, String); 8] = [
-            ("version", f.version.clone(), first.version.clone()),
-            (
-                "scenario_sha256",
-                f.scenario_sha256.clone(),
-                first.scenario_sha256.clone(),
-            ),
-            ("seed", f.seed.to_string(), first.seed.to_string()),
-            ("ballots", f.ballots.to_string(), first.ballots.to_string()),
-            ("rng", f.rng.clone(), first.rng.clone()),
-            (
-                "chunk_ballots",
-                f.chunk_ballots.to_string(),
-                first.chunk_ballots.to_string(),
-            ),
-            (
-                "without_blocs",
-                f.without_blocs.to_string(),
-                first.without_blocs.to_string(),
-            ),
-            ("shards", f.shards.to_string(), first.shards.to_string()),
-        ];
-        let mut consistent = true;
-        for (field, got, want) in checks {
-            if got != want {
-                bad(
-                    field,
-                    format!("{got} differs from {want} in {}", files[0].0.display()),
-                );
-                consistent = false;
-            }
-        }
-        if !consistent {
-            continue;
-        }
-        if f.chunk_ballots != CHUNK_BALLOTS {
-            bad(
-                "chunk_ballots",
-                format!(
-                    "{} ballots per chunk; this version uses {CHUNK_BALLOTS}",
-                    f.chunk_ballots
-                ),
-            );
+        if !check_header(
+            &f.header(),
+            &first.header(),
+            &files[0].0,
+            seen.len(),
+            &mut bad,
+        ) {
             continue;
         }
         let shard = Shard {
             index: f.shard,
             count: f.shards,
         };
-        if f.shard == 0 || f.shard > f.shards || seen.len() as u64 != f.shards {
-            bad(
-                "shard",
-                format!("shard {} of {} is out of range", f.shard, f.shards),
-            );
-            continue;
-        }
         let want = shard.chunks(expected_chunks);
         if f.chunks != [want.start, want.end] {
             bad(
@@ -513,6 +574,31 @@ pub fn sweep_shard(
 }
 
 impl SweepShardFile {
+    fn header(&self) -> Header<'_> {
+        Header {
+            format: &self.format,
+            expected_format: SWEEP_SHARD_FORMAT,
+            rng: &self.rng,
+            chunk_ballots: self.chunk_ballots,
+            shard: self.shard,
+            shards: self.shards,
+            identity: identity(
+                &self.version,
+                &self.scenario_sha256,
+                self.seed,
+                self.ballots,
+                &self.rng,
+                self.chunk_ballots,
+                self.without_blocs,
+                vec![
+                    ("set", format!("{:?}", self.set)),
+                    ("grid_points", self.grid_points.to_string()),
+                ],
+                self.shards,
+            ),
+        }
+    }
+
     /// Compact JSON with a trailing newline.
     pub fn to_json(&self) -> Result<String> {
         let mut s = serde_json::to_string(self).map_err(|e| Error::Output {
@@ -659,72 +745,13 @@ pub fn merge_sweep(files: &[(PathBuf, SweepShardFile)]) -> Result<MergedSweep> {
         let mut bad = |field: &str, msg: String| {
             problems.push(Problem::new(path, None, field, msg));
         };
-        if f.format != SWEEP_SHARD_FORMAT {
-            bad(
-                "format",
-                format!("expected {SWEEP_SHARD_FORMAT:?}, got {:?}", f.format),
-            );
-            continue;
-        }
-        if RngKind::parse(&f.rng).is_none() {
-            bad("rng", format!("unknown generator {:?}", f.rng));
-        }
-        let checks: [(&str, String, String); 10] = [
-            ("version", f.version.clone(), first.version.clone()),
-            (
-                "scenario_sha256",
-                f.scenario_sha256.clone(),
-                first.scenario_sha256.clone(),
-            ),
-            ("seed", f.seed.to_string(), first.seed.to_string()),
-            ("ballots", f.ballots.to_string(), first.ballots.to_string()),
-            ("rng", f.rng.clone(), first.rng.clone()),
-            (
-                "chunk_ballots",
-                f.chunk_ballots.to_string(),
-                first.chunk_ballots.to_string(),
-            ),
-            (
-                "without_blocs",
-                f.without_blocs.to_string(),
-                first.without_blocs.to_string(),
-            ),
-            ("set", format!("{:?}", f.set), format!("{:?}", first.set)),
-            (
-                "grid_points",
-                f.grid_points.to_string(),
-                first.grid_points.to_string(),
-            ),
-            ("shards", f.shards.to_string(), first.shards.to_string()),
-        ];
-        let mut consistent = true;
-        for (field, got, want) in checks {
-            if got != want {
-                bad(
-                    field,
-                    format!("{got} differs from {want} in {}", files[0].0.display()),
-                );
-                consistent = false;
-            }
-        }
-        if !consistent {
-            continue;
-        }
-        if f.chunk_ballots != CHUNK_BALLOTS {
-            bad(
-                "chunk_ballots",
-                format!(
-                    "{} ballots per chunk; this version uses {CHUNK_BALLOTS}",
-                    f.chunk_ballots
-                ),
-            );
-            continue;
-        }
-        if f.shard == 0 || f.shard > f.shards || slots.len() as u64 != f.shards {
-            bad(
-                "shard",
-                format!("shard {} of {} is out of range", f.shard, f.shards),
-            );
+        if !check_header(
+            &f.header(),
+            &first.header(),
+            &files[0].0,
+            slots.len(),
+            &mut bad,
+        ) {
             continue;
         }
         let want = Shard {
