@@ -141,6 +141,70 @@ fn run_json_to_file_has_the_documented_keys() {
     assert_eq!(dash.stdout, std::fs::read(&path).unwrap());
 }
 
+/// The determinism contract at the command line: the same scenario and seed give the same
+/// JSON bytes on 1, 2 and 7 threads — for the example and for a 193-state assembly with blocs,
+/// leaders and campaigns (several chunks, a partial last chunk, and the widest SIMD pass this
+/// CPU has; `LOBBYSIM_SIMD=baseline` gives the same bytes too).
+#[test]
+fn json_is_identical_on_1_2_and_7_threads() {
+    let big = root().join("tests/scenarios/synthetic193.toml");
+    for scenario in [example(), big] {
+        let outputs: Vec<Vec<u8>> = ["1", "2", "7"]
+            .iter()
+            .map(|t| {
+                let out = run(&[
+                    "run",
+                    scenario.to_str().unwrap(),
+                    "--ballots",
+                    "30000",
+                    "--seed",
+                    "2022",
+                    "--threads",
+                    t,
+                    "--format",
+                    "json",
+                ]);
+                assert!(out.status.success(), "{}", text(&out.stderr));
+                out.stdout
+            })
+            .collect();
+        assert_eq!(
+            outputs[0],
+            outputs[1],
+            "1 vs 2 threads, {}",
+            scenario.display()
+        );
+        assert_eq!(
+            outputs[0],
+            outputs[2],
+            "1 vs 7 threads, {}",
+            scenario.display()
+        );
+        let baseline = bin()
+            .env("LOBBYSIM_SIMD", "baseline")
+            .args([
+                "run",
+                scenario.to_str().unwrap(),
+                "--ballots",
+                "30000",
+                "--seed",
+                "2022",
+                "--threads",
+                "2",
+                "--format",
+                "json",
+            ])
+            .output()
+            .expect("binary runs");
+        assert_eq!(
+            outputs[0],
+            baseline.stdout,
+            "portable pass, {}",
+            scenario.display()
+        );
+    }
+}
+
 fn write(dir: &Path, name: &str, body: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, body).unwrap();
