@@ -630,7 +630,7 @@ fn shock_means_avx2(k: &Kernel, g: f64, shocks: &[f64], base: &mut [f64]) {
 /// results; only the speed differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Simd {
-    /// Portable code (whatever the compiler makes of [`present_pass_body`]).
+    /// Portable Rust (whatever the compiler makes of the per-state loop).
     Baseline,
     /// AVX2, 8 states per step.
     Avx2,
