@@ -566,6 +566,7 @@ impl ExactReport {
                 name: scenario.meta.name.clone(),
                 date: scenario.meta.date.clone(),
                 sha256: scenario.sha256.clone(),
+                inputs: scenario.inputs.clone(),
                 members: scenario.states.len(),
                 rule: scenario.rule.name(),
                 without_blocs,

@@ -205,6 +205,69 @@ fn json_is_identical_on_1_2_and_7_threads() {
     }
 }
 
+/// The JSON manifest identifies every input: `scenario.inputs` lists each file the shipped
+/// real scenario reads (members, four roll calls, the bloc list — once), as written in the
+/// scenario, with the SHA-256 of its bytes; changing one byte of an input changes its hash.
+#[test]
+fn json_manifest_hashes_every_input_file() {
+    use sha2::{Digest, Sha256};
+    let hex = |b: &[u8]| -> String {
+        Sha256::digest(b)
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect()
+    };
+    let real = root().join("scenarios/unga-es11-4-2022.toml");
+    let out = run(&[
+        "run",
+        real.to_str().unwrap(),
+        "--ballots",
+        "1000",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let inputs = v["scenario"]["inputs"].as_array().expect("inputs");
+    let files: Vec<&str> = inputs.iter().map(|i| i["file"].as_str().unwrap()).collect();
+    assert_eq!(files.len(), 6, "{files:?}");
+    assert!(files.contains(&"../data/members.csv") && files.contains(&"../data/blocs.csv"));
+    for i in inputs {
+        let path = real.parent().unwrap().join(i["file"].as_str().unwrap());
+        assert_eq!(
+            i["sha256"],
+            hex(&std::fs::read(&path).unwrap()),
+            "{}",
+            path.display()
+        );
+    }
+    // A copy of the example with one byte of its members file changed: only that hash moves.
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["example.toml", "example-members.csv"] {
+        std::fs::copy(root().join("scenarios").join(f), dir.path().join(f)).unwrap();
+    }
+    let manifest = |dir: &Path| -> serde_json::Value {
+        let out = run(&[
+            "run",
+            dir.join("example.toml").to_str().unwrap(),
+            "--ballots",
+            "100",
+            "--format",
+            "json",
+        ]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["scenario"].clone()
+    };
+    let before = manifest(dir.path());
+    let csv = dir.path().join("example-members.csv");
+    let mut body = std::fs::read_to_string(&csv).unwrap();
+    body.push('\n');
+    std::fs::write(&csv, body).unwrap();
+    let after = manifest(dir.path());
+    assert_eq!(before["sha256"], after["sha256"]);
+    assert_ne!(before["inputs"][0]["sha256"], after["inputs"][0]["sha256"]);
+}
+
 fn write(dir: &Path, name: &str, body: &str) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, body).unwrap();

@@ -42,6 +42,8 @@ pub struct ScenarioInfo {
     pub date: Option<String>,
     /// SHA-256 of the scenario file's bytes (lower-case hex).
     pub sha256: String,
+    /// The other files the scenario read (members, bloc lists, roll calls) with their SHA-256.
+    pub inputs: Vec<crate::scenario::InputFile>,
     /// Number of member states.
     pub members: usize,
     /// Decision rule (`two-thirds` or `simple`).
@@ -284,6 +286,7 @@ impl Forecast {
                 name: scenario.meta.name.clone(),
                 date: scenario.meta.date.clone(),
                 sha256: scenario.sha256.clone(),
+                inputs: scenario.inputs.clone(),
                 members: scenario.states.len(),
                 rule: scenario.rule.name(),
                 without_blocs,

@@ -413,6 +413,20 @@ pub struct Scenario {
     /// Roll-call files the base positions were estimated from (empty when positions are typed
     /// in). Fitting parameters against one of these is circular.
     pub prior_rollcalls: Vec<PathBuf>,
+    /// Every other file the scenario read (members CSV, bloc member lists, `[prior]` members
+    /// and roll calls), in the order read, with the SHA-256 of its bytes: with [`Scenario::sha256`]
+    /// they identify all the input of a forecast.
+    pub inputs: Vec<InputFile>,
+}
+
+/// A file a scenario read, as its path is written in the scenario (relative to the scenario's
+/// folder), and the SHA-256 of its bytes (lower-case hex).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct InputFile {
+    /// Path as written in the scenario file.
+    pub file: String,
+    /// SHA-256 of the file's bytes, lower-case hex.
+    pub sha256: String,
 }
 
 impl Scenario {
@@ -466,6 +480,7 @@ pub fn parse_with_prior(text: &str, path: &Path) -> Result<(Scenario, Option<pri
         problems: Vec::new(),
         prior_rollcalls: Vec::new(),
         prior: None,
+        inputs: Vec::new(),
         states_failed: false,
     }
     .build(raw, sha256)
@@ -562,6 +577,8 @@ struct Validator<'a> {
     prior_rollcalls: Vec<PathBuf>,
     /// What `[prior]` estimated from, if the section is present and valid.
     prior: Option<prior::Inputs>,
+    /// Files read so far: (path as written, path on disk).
+    inputs: Vec<(String, PathBuf)>,
     /// The members file or `[prior]` could not be read: later checks would only repeat that
     /// every state is unknown.
     states_failed: bool,
@@ -597,6 +614,26 @@ impl Validator<'_> {
         }
     }
 
+    /// SHA-256 of every file read (each once, in the order first read). A file that cannot be
+    /// read again is a problem: the forecast could not be identified.
+    fn input_hashes(&mut self) -> Vec<InputFile> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for (file, path) in std::mem::take(&mut self.inputs) {
+            if !seen.insert(path.clone()) {
+                continue;
+            }
+            match std::fs::read(&path) {
+                Ok(bytes) => out.push(InputFile {
+                    file,
+                    sha256: hex(&Sha256::digest(&bytes)),
+                }),
+                Err(e) => self.problem(None, "", format!("{}: {e}", path.display())),
+            }
+        }
+        out
+    }
+
     fn build(
         mut self,
         raw: RawScenario,
@@ -622,6 +659,7 @@ impl Validator<'_> {
         if raw.scenario.name.trim().is_empty() {
             self.problem(Some(1), "[scenario].name", "must not be empty");
         }
+        let inputs = self.input_hashes();
         if !self.problems.is_empty() {
             return Err(Error::Invalid(self.problems));
         }
@@ -643,6 +681,7 @@ impl Validator<'_> {
                 references,
                 evidence,
                 prior_rollcalls: self.prior_rollcalls,
+                inputs,
             },
             self.prior,
         ))
@@ -693,6 +732,10 @@ impl Validator<'_> {
             return None;
         }
         let members_file = self.base.join(&rp.members);
+        self.inputs.push((rp.members.clone(), members_file.clone()));
+        for r in &rp.rollcalls {
+            self.inputs.push((r.file.clone(), self.base.join(&r.file)));
+        }
         self.prior_rollcalls = files.iter().map(|(f, _)| f.clone()).collect();
         let rows = prior::Inputs::read(&members_file, &files, settings).and_then(|inputs| {
             let est = prior::estimate(&inputs)?;
@@ -804,6 +847,7 @@ impl Validator<'_> {
             }
             (Some(m), None) => {
                 let path = self.base.join(&m.file);
+                self.inputs.push((m.file.clone(), path.clone()));
                 let rows = members::read_members_csv(&path);
                 Some((path, rows))
             }
@@ -997,6 +1041,7 @@ impl Validator<'_> {
                 }
                 (None, Some(f)) => {
                     let path = self.base.join(f);
+                    self.inputs.push((f.clone(), path.clone()));
                     match members::read_bloc_members_csv(&path, &rb.name) {
                         Ok(rows) => {
                             listed.extend(rows.into_iter().map(|(l, c)| (path.clone(), Some(l), c)))
