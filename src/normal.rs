@@ -162,23 +162,19 @@ pub const MAX_F32_CDF_ERROR: f64 = 3e-7;
 /// 4·10⁻⁶).
 pub const MAX_F32_TAIL_RELATIVE_ERROR: f64 = 1e-5;
 
-/// `F32_TABLE[b·2⁸ + j]` = Φ⁻¹(2^(F32_MIN_EXP + b)·(1 + j/2⁸)) rounded to f32, for the
-/// lower half q ≤ ½ (the guard entry continues the last binade).
-static F32_TABLE: LazyLock<Box<[f32; F32_TABLE_LEN]>> = LazyLock::new(|| {
+/// The f32 quantile table as intervals: element `k` holds knot `k` (low 32 bits) and knot
+/// `k + 1` (high 32 bits) as f32 bits, so both ends of an interval come in one 64-bit load.
+/// Knot `b·2⁸ + j` is Φ⁻¹(2^(F32_MIN_EXP + b)·(1 + j/2⁸)) rounded to f32, for the lower half
+/// q ≤ ½ (the guard knot continues the last binade).
+static F32_PAIRS: LazyLock<Box<[u64; F32_TABLE_LEN - 1]>> = LazyLock::new(|| {
     let steps = 1usize << F32_STEPS_LOG2;
-    Box::new(std::array::from_fn(|k| {
+    let knot = |k: usize| {
         let (b, j) = (k / steps, k % steps);
         let q = 2f64.powi(F32_MIN_EXP + b as i32) * (1.0 + j as f64 / steps as f64);
-        inv_cdf_exact(q) as f32
-    }))
-});
-
-/// `F32_PAIRS[k]` holds `F32_TABLE[k]` (low 32 bits) and `F32_TABLE[k + 1]` (high 32 bits):
-/// both ends of interval `k` in one 64-bit load (for SIMD gathers).
-static F32_PAIRS: LazyLock<Box<[u64; F32_TABLE_LEN - 1]>> = LazyLock::new(|| {
-    let t = &*F32_TABLE;
+        (inv_cdf_exact(q) as f32).to_bits()
+    };
     Box::new(std::array::from_fn(|k| {
-        u64::from(t[k].to_bits()) | (u64::from(t[k + 1].to_bits()) << 32)
+        u64::from(knot(k)) | (u64::from(knot(k + 1)) << 32)
     }))
 });
 
@@ -188,13 +184,12 @@ static F32_PAIRS: LazyLock<Box<[u64; F32_TABLE_LEN - 1]>> = LazyLock::new(|| {
 /// 8 bits of its mantissa: together, an index into a table of the exact quantile at 256
 /// equally spaced points of each binade 2⁻²⁴…2⁻², interpolated linearly in the remaining 15
 /// mantissa bits; the sign follows `v > ½`. No transcendental function, no branch (selects
-/// only), one table of 23.6 kB: a loop over it vectorises with gathers. Accuracy:
+/// only), one table of 47 kB (both ends of each interval together): SIMD versions use gathers. Accuracy:
 /// [`MAX_F32_CDF_ERROR`] absolute and [`MAX_F32_TAIL_RELATIVE_ERROR`] relative in the tails,
 /// for v in [2⁻²⁴, 1 − 2⁻²⁴]; below that (and for v ≤ 0) it returns the quantile at 2⁻²⁴
 /// ≈ −5.3 (mirrored above). Monotone in v.
 #[derive(Clone, Copy)]
 pub struct InvNormalF32 {
-    table: &'static [f32; F32_TABLE_LEN],
     pairs: &'static [u64; F32_TABLE_LEN - 1],
 }
 
@@ -207,19 +202,11 @@ impl Default for InvNormalF32 {
 impl InvNormalF32 {
     /// The shared table (built once per process).
     pub fn new() -> Self {
-        InvNormalF32 {
-            table: &F32_TABLE,
-            pairs: &F32_PAIRS,
-        }
+        InvNormalF32 { pairs: &F32_PAIRS }
     }
 
-    /// The table: entry `k` is the quantile at knot `k` (see [`InvNormalF32::inv`]).
-    pub fn table(&self) -> &'static [f32; F32_TABLE_LEN] {
-        self.table
-    }
-
-    /// The table as pairs of consecutive entries: element `k` holds entries `k` (low half)
-    /// and `k + 1` (high half), as f32 bits.
+    /// The table: element `k` holds the quantile at knot `k` (low half) and at knot `k + 1`
+    /// (high half), as f32 bits (see [`InvNormalF32::inv`]).
     pub fn pairs(&self) -> &'static [u64; F32_TABLE_LEN - 1] {
         self.pairs
     }
@@ -244,8 +231,11 @@ impl InvNormalF32 {
         let bits = q.to_bits() as i32;
         let idx = ((bits >> SHIFT) - base).clamp(0, last);
         let frac = (bits & ((1 << SHIFT) - 1)) as f32 * frac_scale;
-        let lo = self.table[idx as usize];
-        let hi = self.table[idx as usize + 1];
+        let pair = self.pairs[idx as usize];
+        let (lo, hi) = (
+            f32::from_bits(pair as u32),
+            f32::from_bits((pair >> 32) as u32),
+        );
         let z = lo + frac * (hi - lo);
         if v > 0.5 { -z } else { z }
     }

@@ -146,12 +146,24 @@ impl Inputs {
     /// Reads the members file and roll calls (each `(path, weight)`), checking every roll call
     /// covers exactly the members. All problems found are reported together.
     pub fn read(members: &Path, rollcalls: &[(PathBuf, f64)], settings: Settings) -> Result<Self> {
+        Self::read_with(members, rollcalls, settings, read_text)
+    }
+
+    /// As [`Inputs::read`], obtaining each file's text from `read` (which may, for instance,
+    /// record what it read).
+    pub fn read_with(
+        members: &Path,
+        rollcalls: &[(PathBuf, f64)],
+        settings: Settings,
+        mut read: impl FnMut(&Path) -> Result<String>,
+    ) -> Result<Self> {
         let mut problems = Vec::new();
-        let mem = read_members(members)?;
+        let mem = parse_members(&read(members)?, members)?;
         let codes: Vec<&str> = mem.iter().map(|m| m.iso3.as_str()).collect();
         let mut rcs = Vec::new();
         for (path, weight) in rollcalls {
-            match rollcall::read(path).and_then(|r| r.check_covers(&codes).map(|()| r)) {
+            let rc = read(path).and_then(|text| rollcall::parse(&text, path));
+            match rc.and_then(|r| r.check_covers(&codes).map(|()| r)) {
                 Ok(r) => rcs.push(WeightedRollCall {
                     rollcall: r,
                     weight: *weight,

@@ -131,13 +131,8 @@ pub const MAX_PROB_ERROR: f64 = 1e-6;
 /// f32; see [`UNIFORM_RESOLUTION`]).
 #[inline(always)]
 pub fn uniform24(x: u32) -> f32 {
-    ((x >> 8) as i32 as f32) * (1.0 / 16_777_216.0)
+    ((x >> 8) as i32 as f32) * UNIFORM_RESOLUTION as f32
 }
-
-/// Outcome index (0 yes, 1 no, 2 abstain, 3 absent) by the number of a state's six thresholds
-/// its uniform reaches (see [`Lane`]): still absent, mobilised yes, mobilised abstain,
-/// mobilised no, then present: no, abstain, yes.
-const OUTCOME_BY_PASSED: [usize; 7] = [3, 0, 2, 1, 1, 2, 0];
 
 /// Vote score (yes +1, no −1, abstain/absent 0) by outcome index.
 const SCORE: [f64; 4] = [1.0, -1.0, 0.0, 0.0];
@@ -199,7 +194,12 @@ impl Lane {
             self.sigma,
             self.inv_present,
         );
-        OUTCOME_BY_PASSED[m.iter().map(|&b| b as usize).sum::<usize>()]
+        match outcome_bits(m) {
+            [1, _, _] => 0,
+            [_, 1, _] => 1,
+            [_, _, 1] => 2,
+            _ => 3,
+        }
     }
 }
 
@@ -256,16 +256,6 @@ impl Lanes {
         self.cut_yes.push(l.cut_yes);
         self.sigma.push(l.sigma);
         self.inv_present.push(l.inv_present);
-    }
-
-    fn get(&self, p: usize) -> Lane {
-        Lane {
-            seg: std::array::from_fn(|k| self.seg[k][p]),
-            cut_no: self.cut_no[p],
-            cut_yes: self.cut_yes[p],
-            sigma: self.sigma[p],
-            inv_present: self.inv_present[p],
-        }
     }
 }
 
@@ -349,7 +339,7 @@ fn present_pass_baseline(
 /// as gathers, the rest (fewer than 8 states) by [`passes`]. Every step is the IEEE
 /// single-precision operation [`passes`] performs, in the same order (Rust never fuses
 /// multiply-adds implicitly), so this returns exactly what the baseline version returns
-/// (`simulate::tests::avx2_pass_equals_baseline`).
+/// (`simulate::tests::simd_passes_equal_baseline`).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn present_pass_avx2(
@@ -367,7 +357,8 @@ fn present_pass_avx2(
     const SHIFT: i32 = 23 - crate::normal::F32_STEPS_LOG2 as i32;
     let n = xs.len();
     let full = n - n % 8;
-    let table = inv.table();
+    // The knots as f32s: interval k's ends are knots 2k and 2k + 1 (see `InvNormalF32::pairs`).
+    let knots = inv.pairs().as_ptr().cast::<f32>();
     let (base, last, frac_scale) = InvNormalF32::index_params();
     let ld = |v: &[f32], i: usize| -> __m256 {
         let a: &[f32; 8] = v[i..i + 8].try_into().expect("8 lanes");
@@ -377,7 +368,7 @@ fn present_pass_avx2(
     let mut acc = [_mm256_setzero_si256(); 3];
     let one = _mm256_set1_ps(1.0);
     let half = _mm256_set1_ps(0.5);
-    let unit = _mm256_set1_ps(1.0 / 16_777_216.0);
+    let unit = _mm256_set1_ps(UNIFORM_RESOLUTION as f32);
     let sign = _mm256_set1_ps(-0.0);
     let base_v = _mm256_set1_epi32(base);
     let last_v = _mm256_set1_epi32(last);
@@ -397,11 +388,12 @@ fn present_pass_avx2(
         let raw = _mm256_sub_epi32(_mm256_srai_epi32::<SHIFT>(bits), base_v);
         let idx = _mm256_min_epi32(_mm256_max_epi32(raw, zero_i), last_v);
         let frac = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_and_si256(bits, mant)), fscale);
-        // SAFETY: every index is in 0..=LAST = len − 2, so idx and idx + 1 are in the table.
+        // SAFETY: every index is in 0..=LAST = len − 2, within the pair table (len − 1
+        // elements of 8 bytes); the low and high f32 of element idx are at byte 8·idx (+ 4).
         let (lo, hi) = unsafe {
             (
-                _mm256_i32gather_ps::<4>(table.as_ptr(), idx),
-                _mm256_i32gather_ps::<4>(table.as_ptr().add(1), idx),
+                _mm256_i32gather_ps::<8>(knots, idx),
+                _mm256_i32gather_ps::<8>(knots.add(1), idx),
             )
         };
         let z = _mm256_add_ps(lo, _mm256_mul_ps(frac, _mm256_sub_ps(hi, lo)));
@@ -470,7 +462,7 @@ fn present_pass_avx2(
 /// [`present_pass_body`] written with AVX-512 intrinsics: 16 states per step, comparisons
 /// into mask registers, the last partial step by masked loads and stores. The same IEEE
 /// single-precision operations as [`passes`] in the same order, so the same results as the
-/// baseline and AVX2 versions (`simulate::tests::avx2_pass_equals_baseline`).
+/// baseline and AVX2 versions (`simulate::tests::simd_passes_equal_baseline`).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,popcnt")]
 fn present_pass_avx512(
@@ -496,7 +488,7 @@ fn present_pass_avx512(
     let odd = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     let one = _mm512_set1_ps(1.0);
     let half = _mm512_set1_ps(0.5);
-    let unit = _mm512_set1_ps(1.0 / 16_777_216.0);
+    let unit = _mm512_set1_ps(UNIFORM_RESOLUTION as f32);
     let sign = _mm512_set1_epi32(i32::MIN);
     let base_v = _mm512_set1_epi32(base);
     let last_v = _mm512_set1_epi32(last);
@@ -533,8 +525,7 @@ fn present_pass_avx512(
         // SAFETY (all loads, gathers and stores below): lanes outside `k` are neither read
         // nor written; lanes inside are indices i..min(i + 16, n), within every array
         // (checked above); table indices are clamped to 0..=len − 2 (pairs: 0..len − 1) and
-        // pattern indices are
-        // below `mu.len()`.
+        // pattern indices are below `mu.len()`.
         unsafe {
             let ldf = |v: &[f32]| _mm512_maskz_loadu_ps(k, v.as_ptr().add(i));
             let x = _mm512_maskz_loadu_epi32(k, xs.as_ptr().add(i).cast());
@@ -711,6 +702,8 @@ struct Kernel {
     lanes: Lanes,
     /// Simulation positions of states that lead someone, in simulation order.
     leaders: Vec<u32>,
+    /// Their parameters, for the scalar pre-pass.
+    leader_lanes: Vec<Lane>,
     /// Patterns, padded to a multiple of 8 (the width of the dense loops).
     n_pat_padded: usize,
     /// Loadings of each pattern as a dense matrix, one row of `n_pat_padded` per factor:
@@ -763,6 +756,7 @@ impl Kernel {
             state: m.order.clone(),
             lanes: Lanes::default(),
             leaders,
+            leader_lanes: Vec::new(),
             n_pat_padded: 0,
             dense: Vec::new(),
             loaded_blocs: Vec::new(),
@@ -812,6 +806,11 @@ impl Kernel {
             k.lanes.pattern.push(q as i32);
             k.lanes.n_patterns = k.lanes.n_patterns.max(q as usize + 1);
         }
+        k.leader_lanes = k
+            .leaders
+            .iter()
+            .map(|&p| Lane::of(&m.states[m.order[p as usize]]))
+            .collect();
         let pp = pat_loadings.len().div_ceil(8) * 8;
         k.n_pat_padded = pp;
         k.dense = vec![0.0; (1 + k.n_blocs) * pp];
@@ -881,7 +880,7 @@ impl Kernel {
         m
     }
 
-    /// One ballot's pass over all states (vectorised, AVX2 when the CPU has it).
+    /// One ballot's pass over all states, with the widest implementation the CPU runs.
     #[inline]
     fn present_pass(&self, mu: &[f32], xs: &[u32], counts: &mut [u32]) -> [u32; 3] {
         self.pass_with(self.simd, mu, xs, counts)
@@ -926,12 +925,11 @@ impl Kernel {
                 }
                 let xs = &ballot[1 + self.n_blocs..];
                 self.shock_means(g, &sc.shocks, &mut sc.mu_base);
-                for (k, &p) in self.leaders.iter().enumerate() {
+                for (k, (&p, lane)) in self.leaders.iter().zip(&self.leader_lanes).enumerate() {
                     let p = p as usize;
                     let q = self.lanes.pattern[p] as usize;
                     let mu = self.pattern_mu(q, sc.mu_base[q], &sc.lscore) as f32;
-                    let o = self.lanes.get(p).decide(&self.inv32, uniform24(xs[p]), mu);
-                    sc.lscore[k] = SCORE[o];
+                    sc.lscore[k] = SCORE[lane.decide(&self.inv32, uniform24(xs[p]), mu)];
                 }
                 for (m, &b) in sc.mu_pat.iter_mut().zip(&sc.mu_base) {
                     *m = b as f32;
@@ -1248,10 +1246,12 @@ mod tests {
         assert!(worst < 5.0, "largest deviation {worst:.2} standard errors");
     }
 
-    /// Each of the seven u-segments (0..=6 thresholds passed) maps to its outcome, the same
-    /// as the scalar decision's table.
+    /// Each of the seven u-segments (0..=6 thresholds passed) maps to its outcome: still
+    /// absent, mobilised yes, mobilised abstain, mobilised no, then present: no, abstain, yes.
     #[test]
     fn outcome_bits_follow_the_segments() {
+        // Outcome index (0 yes, 1 no, 2 abstain, 3 absent) by thresholds passed.
+        const OUTCOME_BY_PASSED: [usize; 7] = [3, 0, 2, 1, 1, 2, 0];
         for passed in 0..=6usize {
             let m: [u32; 6] = std::array::from_fn(|j| u32::from(j < passed));
             let mut expect = [0u32; 3];

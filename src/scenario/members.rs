@@ -175,8 +175,17 @@ pub fn parse_members_csv(text: &str, path: &Path) -> Result<Vec<MemberRow>> {
 /// column, in which case only rows whose `bloc` equals `bloc_name` are kept. Returns
 /// `(line, iso3)` pairs.
 pub fn read_bloc_members_csv(path: &Path, bloc_name: &str) -> Result<Vec<(usize, String)>> {
-    let text = read_text(path)?;
-    let mut rdr = csv_reader(&text);
+    parse_bloc_members_csv(&read_text(path)?, path, bloc_name)
+}
+
+/// Parses the text of a bloc-membership CSV (see [`read_bloc_members_csv`]); `path` is only
+/// used in error messages.
+pub fn parse_bloc_members_csv(
+    text: &str,
+    path: &Path,
+    bloc_name: &str,
+) -> Result<Vec<(usize, String)>> {
+    let mut rdr = csv_reader(text);
     let headers = rdr
         .headers()
         .map_err(|e| Error::Invalid(vec![csv_error(path, &e)]))?

@@ -419,6 +419,41 @@ pub struct Scenario {
     pub inputs: Vec<InputFile>,
 }
 
+/// The files a scenario reads, each read once: their text (reused when several sections name
+/// the same file) and, in the order first read, their [`InputFile`] records, hashed from the
+/// very bytes that were parsed.
+struct InputLog {
+    /// The scenario's folder, which relative paths in it start from.
+    base: PathBuf,
+    texts: HashMap<PathBuf, String>,
+    files: Vec<InputFile>,
+}
+
+impl InputLog {
+    fn new(base: PathBuf) -> InputLog {
+        InputLog {
+            base,
+            texts: HashMap::new(),
+            files: Vec::new(),
+        }
+    }
+
+    /// The text of `path` (a path joined to the scenario's folder), read on first use.
+    fn read(&mut self, path: &Path) -> Result<String> {
+        if let Some(text) = self.texts.get(path) {
+            return Ok(text.clone());
+        }
+        let text = members::read_text(path)?;
+        let written = path.strip_prefix(&self.base).unwrap_or(path);
+        self.files.push(InputFile {
+            file: written.display().to_string(),
+            sha256: hex(&Sha256::digest(text.as_bytes())),
+        });
+        self.texts.insert(path.to_path_buf(), text.clone());
+        Ok(text)
+    }
+}
+
 /// A file a scenario read, as its path is written in the scenario (relative to the scenario's
 /// folder), and the SHA-256 of its bytes (lower-case hex).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -474,13 +509,13 @@ pub fn parse_with_prior(text: &str, path: &Path) -> Result<(Scenario, Option<pri
     let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
     Validator {
         file: path.to_path_buf(),
-        base,
+        base: base.clone(),
         line_starts: line_starts(text),
         text,
         problems: Vec::new(),
         prior_rollcalls: Vec::new(),
         prior: None,
-        inputs: Vec::new(),
+        inputs: InputLog::new(base),
         states_failed: false,
     }
     .build(raw, sha256)
@@ -577,8 +612,8 @@ struct Validator<'a> {
     prior_rollcalls: Vec<PathBuf>,
     /// What `[prior]` estimated from, if the section is present and valid.
     prior: Option<prior::Inputs>,
-    /// Files read so far: (path as written, path on disk).
-    inputs: Vec<(String, PathBuf)>,
+    /// Every file read for the scenario, read once each.
+    inputs: InputLog,
     /// The members file or `[prior]` could not be read: later checks would only repeat that
     /// every state is unknown.
     states_failed: bool,
@@ -614,26 +649,6 @@ impl Validator<'_> {
         }
     }
 
-    /// SHA-256 of every file read (each once, in the order first read). A file that cannot be
-    /// read again is a problem: the forecast could not be identified.
-    fn input_hashes(&mut self) -> Vec<InputFile> {
-        let mut seen = std::collections::HashSet::new();
-        let mut out = Vec::new();
-        for (file, path) in std::mem::take(&mut self.inputs) {
-            if !seen.insert(path.clone()) {
-                continue;
-            }
-            match std::fs::read(&path) {
-                Ok(bytes) => out.push(InputFile {
-                    file,
-                    sha256: hex(&Sha256::digest(&bytes)),
-                }),
-                Err(e) => self.problem(None, "", format!("{}: {e}", path.display())),
-            }
-        }
-        out
-    }
-
     fn build(
         mut self,
         raw: RawScenario,
@@ -659,7 +674,7 @@ impl Validator<'_> {
         if raw.scenario.name.trim().is_empty() {
             self.problem(Some(1), "[scenario].name", "must not be empty");
         }
-        let inputs = self.input_hashes();
+        let inputs = std::mem::take(&mut self.inputs.files);
         if !self.problems.is_empty() {
             return Err(Error::Invalid(self.problems));
         }
@@ -732,12 +747,10 @@ impl Validator<'_> {
             return None;
         }
         let members_file = self.base.join(&rp.members);
-        self.inputs.push((rp.members.clone(), members_file.clone()));
-        for r in &rp.rollcalls {
-            self.inputs.push((r.file.clone(), self.base.join(&r.file)));
-        }
         self.prior_rollcalls = files.iter().map(|(f, _)| f.clone()).collect();
-        let rows = prior::Inputs::read(&members_file, &files, settings).and_then(|inputs| {
+        let log = &mut self.inputs;
+        let read = prior::Inputs::read_with(&members_file, &files, settings, |p| log.read(p));
+        let rows = read.and_then(|inputs| {
             let est = prior::estimate(&inputs)?;
             let rows = est
                 .states
@@ -847,8 +860,10 @@ impl Validator<'_> {
             }
             (Some(m), None) => {
                 let path = self.base.join(&m.file);
-                self.inputs.push((m.file.clone(), path.clone()));
-                let rows = members::read_members_csv(&path);
+                let rows = self
+                    .inputs
+                    .read(&path)
+                    .and_then(|text| members::parse_members_csv(&text, &path));
                 Some((path, rows))
             }
             (None, Some(p)) => {
@@ -1041,8 +1056,11 @@ impl Validator<'_> {
                 }
                 (None, Some(f)) => {
                     let path = self.base.join(f);
-                    self.inputs.push((f.clone(), path.clone()));
-                    match members::read_bloc_members_csv(&path, &rb.name) {
+                    let rows = self
+                        .inputs
+                        .read(&path)
+                        .and_then(|text| members::parse_bloc_members_csv(&text, &path, &rb.name));
+                    match rows {
                         Ok(rows) => {
                             listed.extend(rows.into_iter().map(|(l, c)| (path.clone(), Some(l), c)))
                         }
