@@ -46,7 +46,7 @@
 //! integrands; e.g. for the 193-state scenario the order-100 answer is within 5·10⁻⁵ of the
 //! order-400 one and the order-200 answer within 6·10⁻⁹). The engine's own simulation realises
 //! each state's conditional outcome probabilities within [`crate::simulate::MAX_PROB_ERROR`]
-//! = 10⁻⁶ (24-bit uniforms, f32 quantile table), a difference no Monte Carlo run of practical
+//! = 10⁻⁶ (24-bit uniforms, f32 quantile), a difference no Monte Carlo run of practical
 //! size can detect.
 
 use serde::Serialize;
