@@ -12,7 +12,7 @@
 //! quantile, in f64, rounded to f32. Entry 46 (q = ½ exactly) is zero, so Φ⁻¹(½) = 0.
 
 use lobbysim::normal::{
-    F32_QUANTILE_DEGREE, F32_QUANTILE_SEGMENTS, InvNormalF32, cdf, inv_cdf_exact,
+    F32_QUANTILE_DEGREE, F32_QUANTILE_SEGMENTS, f32_quantile_error, inv_cdf_exact,
 };
 
 /// Chebyshev interpolant of `f` on [−h, h] at `nodes` points, truncated to `degree`, as
@@ -108,32 +108,11 @@ fn print_table() {
 
 /// Error of the shipped function over every f32 v in [2⁻²⁴, ½] and its mirror 1 − v.
 fn scan() {
-    let f = InvNormalF32::new();
-    let (mut worst_abs, mut worst_rel, mut worst_drop): (f64, f64, f32) = (0.0, 0.0, 0.0);
-    let mut prev = f32::NEG_INFINITY;
-    for bits in (2f32.powi(-24)).to_bits()..=0.5f32.to_bits() {
-        let v = f32::from_bits(bits);
-        let z = f.inv(v);
-        worst_drop = worst_drop.max(prev - z);
-        prev = z;
-        let mirror = 1.0 - v;
-        for (p, z) in [(f64::from(v), z), (f64::from(mirror), f.inv(mirror))] {
-            let z = f64::from(z);
-            worst_abs = worst_abs.max((cdf(z) - p).abs());
-            // Relative to the tail probability, computed on the side where it is exact.
-            let (tail, err) = if p < 0.5 {
-                (p, (cdf(z) - p).abs())
-            } else {
-                (1.0 - p, (cdf(-z) - (1.0 - p)).abs())
-            };
-            if tail < 1.0 / 128.0 {
-                worst_rel = worst_rel.max(err / tail);
-            }
-        }
-    }
+    let e = f32_quantile_error(1);
     println!(
-        "every f32 v in [2^-24, 1 - 2^-24]: CDF error {worst_abs:.3e}, tail relative {worst_rel:.3e}, \
-         largest decrease {worst_drop:e}"
+        "every f32 v in [2^-24, 1 - 2^-24]: CDF error {:.3e}, tail relative {:.3e}, \
+         largest decrease {:e}",
+        e.cdf, e.tail_relative, e.decrease
     );
 }
 

@@ -141,6 +141,51 @@ impl InvNormalF32 {
     }
 }
 
+/// Measured error of [`InvNormalF32`] against statrs' Φ (see [`f32_quantile_error`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QuantileError {
+    /// Largest |v − Φ(z̃(v))|: the CDF error of the approximate variate.
+    pub cdf: f64,
+    /// Largest CDF error relative to the tail probability min(v, 1 − v), where that is below
+    /// 1/128.
+    pub tail_relative: f64,
+    /// Largest decrease of z̃ between consecutive inputs (0 for a monotone function).
+    pub decrease: f32,
+}
+
+/// The error of [`InvNormalF32::inv`] at every `step`-th f32 `v` in [2⁻²⁴, ½] and at its
+/// mirror `1 − v`: for a monotone map v ↦ z̃(v) the CDF error at z̃(v) is |v − Φ(z̃(v))|; the
+/// relative tail error is computed on the side where the tail probability is exact. `step = 1`
+/// checks every f32 (≈ 20 s; `examples/fit_quantile.rs -- --scan`).
+pub fn f32_quantile_error(step: usize) -> QuantileError {
+    let f = InvNormalF32::new();
+    let mut e = QuantileError {
+        cdf: 0.0,
+        tail_relative: 0.0,
+        decrease: 0.0,
+    };
+    let mut prev = f32::NEG_INFINITY;
+    for bits in (F32_MIN_Q.to_bits()..=0.5f32.to_bits()).step_by(step.max(1)) {
+        let v = f32::from_bits(bits);
+        let z = f.inv(v);
+        e.decrease = e.decrease.max(prev - z);
+        prev = z;
+        for (p, z) in [(v, z), (1.0 - v, f.inv(1.0 - v))] {
+            let (p, z) = (f64::from(p), f64::from(z));
+            e.cdf = e.cdf.max((cdf(z) - p).abs());
+            let (tail, err) = if p < 0.5 {
+                (p, (cdf(z) - p).abs())
+            } else {
+                (1.0 - p, (cdf(-z) - (1.0 - p)).abs())
+            };
+            if tail < 1.0 / 128.0 {
+                e.tail_relative = e.tail_relative.max(err / tail);
+            }
+        }
+    }
+    e
+}
+
 /// [`InvNormalF32::inv`] on SIMD registers: the same operations lane by lane.
 #[cfg(target_arch = "x86_64")]
 pub mod x86 {
@@ -291,47 +336,22 @@ mod tests {
         assert_eq!(quantile(1.0), f64::INFINITY);
     }
 
-    /// The f32 quantile against statrs' Φ: for a monotone map v ↦ z̃(v), the CDF error at
-    /// z̃(v) is |v − Φ(z̃(v))|. Checked at every 61st f32 in [2⁻²⁴, ½] (≈ 3.2 million points,
-    /// every segment and both tails) and at its mirror 1 − v, plus monotonicity up to one
-    /// rounding step and the ends. `cargo run --release --example fit_quantile -- --scan`
-    /// checks every f32.
+    /// The f32 quantile against statrs' Φ ([`f32_quantile_error`]) at every 61st f32 in
+    /// [2⁻²⁴, ½] (≈ 3.2 million points, every segment and both tails) and its mirror, plus
+    /// monotonicity up to one rounding step and the ends. `cargo run --release --example
+    /// fit_quantile -- --scan` checks every f32.
     #[test]
     fn f32_quantile_error_is_bounded() {
+        let e = f32_quantile_error(61);
+        println!("f32 quantile: {e:?}");
+        assert!(e.cdf < MAX_F32_CDF_ERROR, "absolute error {:e}", e.cdf);
+        assert!(
+            e.tail_relative < MAX_F32_TAIL_RELATIVE_ERROR,
+            "tail error {:e}",
+            e.tail_relative
+        );
+        assert!(e.decrease <= 5e-7, "decrease {:e}", e.decrease);
         let f = InvNormalF32::new();
-        let (mut worst_abs, mut worst_rel, mut worst_drop): (f64, f64, f32) = (0.0, 0.0, 0.0);
-        let mut prev = f32::NEG_INFINITY;
-        for bits in (F32_MIN_Q.to_bits()..=0.5f32.to_bits()).step_by(61) {
-            let v = f32::from_bits(bits);
-            let z = f.inv(v);
-            worst_drop = worst_drop.max(prev - z);
-            prev = z;
-            for (p, z) in [(v, z), (1.0 - v, f.inv(1.0 - v))] {
-                let (p, z) = (f64::from(p), f64::from(z));
-                worst_abs = worst_abs.max((cdf(z) - p).abs());
-                let (tail, err) = if p < 0.5 {
-                    (p, (cdf(z) - p).abs())
-                } else {
-                    (1.0 - p, (cdf(-z) - (1.0 - p)).abs())
-                };
-                if tail < 1.0 / 128.0 {
-                    worst_rel = worst_rel.max(err / tail);
-                }
-            }
-        }
-        println!(
-            "f32 quantile: absolute CDF error {worst_abs:e}, tail relative {worst_rel:e}, \
-             largest decrease {worst_drop:e}"
-        );
-        assert!(
-            worst_abs < MAX_F32_CDF_ERROR,
-            "absolute error {worst_abs:e}"
-        );
-        assert!(
-            worst_rel < MAX_F32_TAIL_RELATIVE_ERROR,
-            "tail error {worst_rel:e}"
-        );
-        assert!(worst_drop <= 5e-7, "decrease {worst_drop:e}");
         assert_eq!(f.inv(0.5), 0.0);
         assert_eq!(f.inv(0.0), f.inv(F32_MIN_Q));
         assert_eq!(f.inv(-0.25), f.inv(F32_MIN_Q));
