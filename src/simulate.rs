@@ -447,7 +447,7 @@ fn pass_baseline(b: &Blocks, mu: &[f32], xs: &[u32], counts: &mut [u32]) -> [u32
 fn pass_avx2(b: &Blocks, mu: &[f32], xs: &[u32], counts: &mut [u32]) -> [u32; 3] {
     use std::arch::x86_64::*;
     b.check(mu, xs, counts);
-    let inc = PACKED_INC.map(|c| _mm256_set1_epi32(c as i32));
+    let nested = NESTED_INC.map(|c| _mm256_set1_epi32(c as i32));
     let mut totals = [0u32; 3];
     for (g, group) in b.blocks.chunks(PACKED_MAX).enumerate() {
         // One accumulator per half block: each lane then sums at most `PACKED_MAX` states.
@@ -474,18 +474,17 @@ fn pass_avx2(b: &Blocks, mu: &[f32], xs: &[u32], counts: &mut [u32]) -> [u32; 3]
                         _mm256_and_ps(present, _mm256_cmp_ps::<_CMP_GE_OQ>(lat, ld(&blk.cut_no)));
                     let yes =
                         _mm256_and_ps(not_no, _mm256_cmp_ps::<_CMP_GE_OQ>(lat, ld(&blk.cut_yes)));
-                    let m0 = _mm256_cmp_ps::<_CMP_GE_OQ>(u, ld(&blk.seg[0]));
-                    let m1 = _mm256_cmp_ps::<_CMP_GE_OQ>(u, ld(&blk.seg[1]));
-                    let m2 = _mm256_cmp_ps::<_CMP_GE_OQ>(u, ld(&blk.seg[2]));
-                    // As `outcome_bits` (andnot(a, b) = !a & b).
-                    let outcome = [
-                        _mm256_or_ps(_mm256_andnot_ps(m1, m0), yes),
-                        _mm256_andnot_ps(not_no, m2),
-                        _mm256_or_ps(_mm256_andnot_ps(m2, m1), _mm256_andnot_ps(yes, not_no)),
+                    // As `outcome_bits`, by nesting (see `NESTED_INC`).
+                    let passed = [
+                        _mm256_cmp_ps::<_CMP_GE_OQ>(u, ld(&blk.seg[0])),
+                        _mm256_cmp_ps::<_CMP_GE_OQ>(u, ld(&blk.seg[1])),
+                        _mm256_cmp_ps::<_CMP_GE_OQ>(u, ld(&blk.seg[2])),
+                        not_no,
+                        yes,
                     ];
                     let mut add = _mm256_setzero_si256();
-                    for (o, c) in outcome.iter().zip(&inc) {
-                        add = _mm256_or_si256(add, _mm256_and_si256(_mm256_castps_si256(*o), *c));
+                    for (m, c) in passed.iter().zip(&nested) {
+                        add = _mm256_add_epi32(add, _mm256_and_si256(_mm256_castps_si256(*m), *c));
                     }
                     let c = counts.as_mut_ptr().add(i).cast::<__m256i>();
                     _mm256_storeu_si256(c, _mm256_add_epi32(_mm256_loadu_si256(c), add));
@@ -677,11 +676,13 @@ struct Kernel {
     /// Patterns, padded to a multiple of 16 (the width of the dense loops).
     n_pat_padded: usize,
     /// Loadings (f32) of each group of 16 patterns on each factor that matters: for group
-    /// `c`, entries `c·(1 + L) + r` for the global shock (r = 0) and the `L` loaded blocs
-    /// (r = 1 + j for bloc `loaded_blocs[j]`), 0 where a pattern has none.
+    /// `c`, entry `c·F + r` holds the loadings on shock `factors[r]` (`F = factors.len()`),
+    /// 0 where a pattern has none.
     loadings: Vec<[f32; 16]>,
-    /// Blocs on which some pattern loads, ascending (the others would only add exact zeros).
-    loaded_blocs: Vec<u32>,
+    /// The shocks that matter, as indices into a ballot's shocks: 0 (global), then `1 + b`
+    /// for each bloc `b` some pattern loads on, ascending (the others would only add exact
+    /// zeros).
+    factors: Vec<u32>,
     /// Patterns that have leaders.
     led_patterns: Vec<u32>,
     pat_lead_start: Vec<u32>,
@@ -732,8 +733,6 @@ struct Scratch {
     words: Lines<u32>,
     /// The ballot's global shock, then its bloc shocks (padded to a multiple of 16).
     shocks: Lines<f32>,
-    /// The shocks [`Kernel::shock_means`] uses, in its row order.
-    factors: Vec<f32>,
     lscore: Vec<f32>,
     /// Conditional mean of each pattern (padded to `n_pat_padded`), for two ballots.
     mu: [Lines<f32>; 2],
@@ -768,7 +767,7 @@ impl Kernel {
             leader_lanes: Vec::new(),
             n_pat_padded: 0,
             loadings: Vec::new(),
-            loaded_blocs: Vec::new(),
+            factors: Vec::new(),
             led_patterns: Vec::new(),
             pat_lead_start: vec![0],
             pat_lead: Vec::new(),
@@ -827,16 +826,13 @@ impl Kernel {
             }
         }
         let row = |f: usize| &dense[f * pp..(f + 1) * pp];
-        k.loaded_blocs = (0..k.n_blocs as u32)
-            .filter(|&b| row(1 + b as usize).iter().any(|&l| l != 0.0))
-            .collect();
-        let factors: Vec<usize> = std::iter::once(0)
-            .chain(k.loaded_blocs.iter().map(|&b| 1 + b as usize))
+        k.factors = std::iter::once(0)
+            .chain((1..=k.n_blocs as u32).filter(|&f| row(f as usize).iter().any(|&l| l != 0.0)))
             .collect();
         for c in 0..pp / 16 {
-            for &f in &factors {
+            for &f in &k.factors {
                 let mut r = [0f32; 16];
-                r.copy_from_slice(&row(f)[16 * c..16 * c + 16]);
+                r.copy_from_slice(&row(f as usize)[16 * c..16 * c + 16]);
                 k.loadings.push(r);
             }
         }
@@ -852,7 +848,6 @@ impl Kernel {
         Scratch {
             words: Lines::new(self.words_per_ballot() * FILL_BALLOTS + BLOCK),
             shocks: Lines::new(1 + self.n_blocs),
-            factors: vec![0.0; 1 + self.loaded_blocs.len()],
             lscore: vec![0.0; self.leaders.len()],
             mu: [Lines::new(self.n_pat_padded), Lines::new(self.n_pat_padded)],
             counts: Lines::new(self.lanes.padded()),
@@ -881,27 +876,23 @@ impl Kernel {
     /// loading leaves `mu` unchanged). Sixteen patterns per register, two groups at a time
     /// (independent chains).
     #[inline(always)]
-    fn shock_means(&self, shocks: &[f32], factors: &mut [f32], mu: &mut [f32]) {
-        let rows = 1 + self.loaded_blocs.len();
-        factors[0] = shocks[0];
-        for (f, &b) in factors[1..rows].iter_mut().zip(&self.loaded_blocs) {
-            *f = shocks[1 + b as usize];
-        }
-        let factors = &factors[..rows];
+    fn shock_means(&self, shocks: &[f32], mu: &mut [f32]) {
+        let rows = self.factors.len();
         #[cfg(target_arch = "x86_64")]
         if self.simd == Simd::Avx512 {
             // SAFETY: `self.simd` is what `Simd::detect` found the CPU supports.
-            return unsafe { shock_means_avx512(&self.loadings, factors, mu) };
+            return unsafe { shock_means_avx512(&self.loadings, &self.factors, shocks, mu) };
         }
+        let f = |r: usize| shocks[self.factors[r] as usize];
         for (l, m) in self
             .loadings
             .chunks_exact(rows)
             .zip(mu.chunks_exact_mut(16))
         {
-            let mut acc = l[0].map(|x| x * factors[0]);
-            for (r, &f) in l[1..].iter().zip(&factors[1..]) {
-                for (a, &x) in acc.iter_mut().zip(r) {
-                    *a = x.mul_add(f, *a);
+            let mut acc = l[0].map(|x| x * f(0));
+            for (r, row) in l.iter().enumerate().skip(1) {
+                for (a, &x) in acc.iter_mut().zip(row) {
+                    *a = x.mul_add(f(r), *a);
                 }
             }
             m.copy_from_slice(&acc);
@@ -977,14 +968,13 @@ impl Kernel {
             let Scratch {
                 words,
                 shocks,
-                factors,
                 lscore,
                 mu,
                 counts,
             } = sc;
             // Ballot b + 1's conditional means are prepared before ballot b's pass (two
             // buffers), so that their chain of dependent steps overlaps the pass.
-            self.prepare(words, &states, shocks, factors, lscore, &mut mu[0]);
+            self.prepare(words, &states, shocks, lscore, &mut mu[0]);
             for b in 0..batch {
                 let (cur, next) = mu.split_at_mut(1);
                 let (cur, next) = if b % 2 == 0 {
@@ -994,7 +984,7 @@ impl Kernel {
                 };
                 if b + 1 < batch {
                     let ballot = &words[(b + 1) * wpb..];
-                    self.prepare(ballot, &states, shocks, factors, lscore, next);
+                    self.prepare(ballot, &states, shocks, lscore, next);
                 }
                 // The ballot's uniforms, then padding lanes' (never counted) from the next
                 // ballot or the buffer's tail.
@@ -1026,12 +1016,11 @@ impl Kernel {
         ballot: &[u32],
         states: &std::ops::Range<usize>,
         shocks: &mut [f32],
-        factors: &mut [f32],
         lscore: &mut [f32],
         mu: &mut [f32],
     ) {
         self.shocks(ballot, shocks);
-        self.shock_means(shocks, factors, mu);
+        self.shock_means(shocks, mu);
         if self.leaders.is_empty() {
             return;
         }
@@ -1066,12 +1055,14 @@ impl Kernel {
 }
 
 /// [`Kernel::shock_means`] with AVX-512F: each group of 16 patterns in a register, two
-/// groups per pass over the factors (two independent chains of fused multiply-adds).
+/// groups per pass over the factors (two independent chains of fused multiply-adds); factor
+/// `r` is `shocks[factors[r]]`.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-fn shock_means_avx512(loadings: &[[f32; 16]], factors: &[f32], mu: &mut [f32]) {
+fn shock_means_avx512(loadings: &[[f32; 16]], factors: &[u32], shocks: &[f32], mu: &mut [f32]) {
     use std::arch::x86_64::*;
     let rows = factors.len();
+    let f = |r: usize| _mm512_set1_ps(shocks[factors[r] as usize]);
     let groups = loadings.len() / rows;
     assert!(rows >= 1 && mu.len() >= 16 * groups);
     let ld = |r: &[f32; 16]| {
@@ -1086,22 +1077,22 @@ fn shock_means_avx512(loadings: &[[f32; 16]], factors: &[f32], mu: &mut [f32]) {
     let mut c = 0;
     while c < groups {
         let l0 = &loadings[c * rows..(c + 1) * rows];
-        let f0 = _mm512_set1_ps(factors[0]);
+        let f0 = f(0);
         if c + 1 < groups {
             let l1 = &loadings[(c + 1) * rows..(c + 2) * rows];
             let (mut a0, mut a1) = (_mm512_mul_ps(ld(&l0[0]), f0), _mm512_mul_ps(ld(&l1[0]), f0));
-            for r in 1..rows {
-                let f = _mm512_set1_ps(factors[r]);
-                a0 = _mm512_fmadd_ps(ld(&l0[r]), f, a0);
-                a1 = _mm512_fmadd_ps(ld(&l1[r]), f, a1);
+            for (r, (x0, x1)) in l0.iter().zip(l1).enumerate().skip(1) {
+                let fr = f(r);
+                a0 = _mm512_fmadd_ps(ld(x0), fr, a0);
+                a1 = _mm512_fmadd_ps(ld(x1), fr, a1);
             }
             st(c, a0);
             st(c + 1, a1);
             c += 2;
         } else {
             let mut a0 = _mm512_mul_ps(ld(&l0[0]), f0);
-            for r in 1..rows {
-                a0 = _mm512_fmadd_ps(ld(&l0[r]), _mm512_set1_ps(factors[r]), a0);
+            for (r, x0) in l0.iter().enumerate().skip(1) {
+                a0 = _mm512_fmadd_ps(ld(x0), f(r), a0);
             }
             st(c, a0);
             c += 1;
