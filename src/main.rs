@@ -274,23 +274,18 @@ fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
         .map(|p| Ok((p.clone(), AnyShard::read(p)?)))
         .collect::<lobbysim::Result<Vec<_>>>()?;
     let out = args.output.as_deref();
+    // `--scenario`, else the path recorded in the shards.
+    let load =
+        |recorded: &std::path::Path| scenario::load(args.scenario.as_deref().unwrap_or(recorded));
     match lobbysim::shard::merge_any(&files)? {
         MergedAny::Run(merged) => {
             let format = args.format.for_run()?;
-            let path = args
-                .scenario
-                .as_ref()
-                .unwrap_or(&merged.header.scenario_file);
-            let s = scenario::load(path)?;
+            let s = load(&merged.header.scenario_file)?;
             render(&merged.forecast(&s)?, format, out)
         }
         MergedAny::Sweep(merged) => {
             let format = args.format.for_sweep()?;
-            let path = args
-                .scenario
-                .as_ref()
-                .unwrap_or(&merged.header.scenario_file);
-            let s = scenario::load(path)?;
+            let s = load(&merged.header.scenario_file)?;
             write_output(out, &merged.sweep(&s)?.render(format)?)?;
             Ok(ExitCode::SUCCESS)
         }

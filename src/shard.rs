@@ -158,6 +158,16 @@ pub fn run_shard(s: &Scenario, opts: &RunOptions, shard: Shard) -> Result<ShardF
     })
 }
 
+/// `value` as compact JSON with a trailing newline; `what` names it in errors.
+fn json_line<T: Serialize>(what: &str, value: &T) -> Result<String> {
+    let mut s = serde_json::to_string(value).map_err(|e| Error::Output {
+        what: what.into(),
+        message: e.to_string(),
+    })?;
+    s.push('\n');
+    Ok(s)
+}
+
 impl ShardFile {
     fn header(&self) -> Header<'_> {
         Header {
@@ -183,28 +193,7 @@ impl ShardFile {
 
     /// Compact JSON with a trailing newline.
     pub fn to_json(&self) -> Result<String> {
-        let mut s = serde_json::to_string(self).map_err(|e| Error::Output {
-            what: "shard file".into(),
-            message: e.to_string(),
-        })?;
-        s.push('\n');
-        Ok(s)
-    }
-
-    /// Reads a shard file.
-    pub fn read(path: &Path) -> Result<ShardFile> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.into(),
-            source,
-        })?;
-        serde_json::from_str(&text).map_err(|e| {
-            Error::invalid(
-                path,
-                Some(e.line()),
-                "",
-                format!("not a lobbysim shard file: {e}"),
-            )
-        })
+        json_line("shard file", self)
     }
 
     /// The run configuration the shard belongs to (threads unset).
@@ -601,12 +590,7 @@ impl SweepShardFile {
 
     /// Compact JSON with a trailing newline.
     pub fn to_json(&self) -> Result<String> {
-        let mut s = serde_json::to_string(self).map_err(|e| Error::Output {
-            what: "sweep shard file".into(),
-            message: e.to_string(),
-        })?;
-        s.push('\n');
-        Ok(s)
+        json_line("sweep shard file", self)
     }
 
     /// The run options every grid point was simulated with (threads unset).
