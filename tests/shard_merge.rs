@@ -35,31 +35,33 @@ fn read(dir: &Path, f: &str) -> Vec<u8> {
     std::fs::read(dir.join(f)).unwrap()
 }
 
-/// Writes shards `1..=n` (files `<prefix><i>-of-<n>.json`) of a run of `ballots` ballots, shard `i` on `1 + i % 2` threads.
-fn shards(dir: &Path, prefix: &str, n: u64, ballots: &str, extra: &[&str]) -> Vec<String> {
+/// Writes shards `1..=n` (files `<prefix><i>-of-<n>.json`) of `lobbysim <command>` on the
+/// example scenario with `args`, shard `i` on `1 + i % 2` threads.
+fn command_shards(dir: &Path, command: &str, prefix: &str, n: u64, args: &[&str]) -> Vec<String> {
     let ex = example();
     (1..=n)
         .map(|i| {
             let name = format!("{prefix}{i}-of-{n}.json");
             let shard = format!("{i}/{n}");
             let threads = (1 + i % 2).to_string();
-            let mut args = vec![
-                "run",
-                ex.to_str().unwrap(),
-                "--ballots",
-                ballots,
-                "--threads",
-                &threads,
-                "--shard",
-                &shard,
-                "-o",
-                &name,
-            ];
-            args.extend_from_slice(extra);
-            ok(dir, &args);
+            let mut all = vec![command, ex.to_str().unwrap()];
+            all.extend_from_slice(args);
+            all.extend(["--threads", &threads, "--shard", &shard, "-o", &name]);
+            ok(dir, &all);
             name
         })
         .collect()
+}
+
+/// Writes shards `1..=n` of a run of `ballots` ballots (see [`command_shards`]).
+fn shards(dir: &Path, prefix: &str, n: u64, ballots: &str, extra: &[&str]) -> Vec<String> {
+    command_shards(
+        dir,
+        "run",
+        prefix,
+        n,
+        &[&["--ballots", ballots], extra].concat(),
+    )
 }
 
 #[test]
@@ -257,22 +259,9 @@ fn precision_run_equals_plain_run_with_the_ballots_it_reports() {
 const STRENGTH: &str = "campaign.\"Northern outreach\".strength=0:2:0.5";
 const COHESION: &str = "bloc.\"Eastern Pact\".cohesion=0,0.4";
 
-/// Writes shards `1..=n` of a sweep (files `<prefix><i>-of-<n>.json`), shard `i` on
-/// `1 + i % 2` threads.
+/// Writes shards `1..=n` of a sweep (see [`command_shards`]).
 fn sweep_shards(dir: &Path, prefix: &str, n: u64, sweep: &[&str]) -> Vec<String> {
-    let ex = example();
-    (1..=n)
-        .map(|i| {
-            let name = format!("{prefix}{i}-of-{n}.json");
-            let shard = format!("{i}/{n}");
-            let threads = (1 + i % 2).to_string();
-            let mut args = vec!["sweep", ex.to_str().unwrap()];
-            args.extend_from_slice(sweep);
-            args.extend(["--threads", &threads, "--shard", &shard, "-o", &name]);
-            ok(dir, &args);
-            name
-        })
-        .collect()
+    command_shards(dir, "sweep", prefix, n, sweep)
 }
 
 #[test]
