@@ -35,16 +35,22 @@ fn read(dir: &Path, f: &str) -> Vec<u8> {
     std::fs::read(dir.join(f)).unwrap()
 }
 
-/// Writes shards `1..=n` (files `<prefix><i>-of-<n>.json`) of `lobbysim <command>` on the
-/// example scenario with `args`, shard `i` on `1 + i % 2` threads.
-fn command_shards(dir: &Path, command: &str, prefix: &str, n: u64, args: &[&str]) -> Vec<String> {
-    let ex = example();
+/// Writes shards `1..=n` (files `<prefix><i>-of-<n>.json`) of `lobbysim <command>` on
+/// `scenario` with `args`, shard `i` on `1 + i % 2` threads.
+fn command_shards(
+    dir: &Path,
+    command: &str,
+    scenario: &str,
+    prefix: &str,
+    n: u64,
+    args: &[&str],
+) -> Vec<String> {
     (1..=n)
         .map(|i| {
             let name = format!("{prefix}{i}-of-{n}.json");
             let shard = format!("{i}/{n}");
             let threads = (1 + i % 2).to_string();
-            let mut all = vec![command, ex.to_str().unwrap()];
+            let mut all = vec![command, scenario];
             all.extend_from_slice(args);
             all.extend(["--threads", &threads, "--shard", &shard, "-o", &name]);
             ok(dir, &all);
@@ -55,13 +61,9 @@ fn command_shards(dir: &Path, command: &str, prefix: &str, n: u64, args: &[&str]
 
 /// Writes shards `1..=n` of a run of `ballots` ballots (see [`command_shards`]).
 fn shards(dir: &Path, prefix: &str, n: u64, ballots: &str, extra: &[&str]) -> Vec<String> {
-    command_shards(
-        dir,
-        "run",
-        prefix,
-        n,
-        &[&["--ballots", ballots], extra].concat(),
-    )
+    let ex = example();
+    let args = [&["--ballots", ballots], extra].concat();
+    command_shards(dir, "run", ex.to_str().unwrap(), prefix, n, &args)
 }
 
 #[test]
@@ -261,7 +263,7 @@ const COHESION: &str = "bloc.\"Eastern Pact\".cohesion=0,0.4";
 
 /// Writes shards `1..=n` of a sweep (see [`command_shards`]).
 fn sweep_shards(dir: &Path, prefix: &str, n: u64, sweep: &[&str]) -> Vec<String> {
-    command_shards(dir, "sweep", prefix, n, sweep)
+    command_shards(dir, "sweep", example().to_str().unwrap(), prefix, n, sweep)
 }
 
 #[test]
@@ -487,29 +489,7 @@ fn evidence_shards_merge_to_the_single_run_byte_for_byte() {
     ];
     // 20,000 ballots = 5 chunks: 2 shards as in the issue, and 7 (two of them empty).
     for n in [2u64, 7] {
-        let names: Vec<String> = (1..=n)
-            .map(|i| {
-                let name = format!("e{i}-of-{n}.json");
-                let shard = format!("{i}/{n}");
-                let threads = (1 + i % 2).to_string();
-                ok(
-                    d,
-                    &[
-                        "run",
-                        &scen,
-                        "--ballots",
-                        "20000",
-                        "--threads",
-                        &threads,
-                        "--shard",
-                        &shard,
-                        "-o",
-                        &name,
-                    ],
-                );
-                name
-            })
-            .collect();
+        let names = command_shards(d, "run", &scen, "e", n, &["--ballots", "20000"]);
         let file: serde_json::Value = serde_json::from_slice(&read(d, &names[0])).unwrap();
         assert!(
             file["evidence"].is_array(),
@@ -529,26 +509,7 @@ fn merge_refuses_evidence_shards_with_missing_or_wrong_tallies() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let scen = es11_4_with_evidence(d);
-    let names: Vec<String> = (1..=3)
-        .map(|i| {
-            let name = format!("e{i}.json");
-            let shard = format!("{i}/3");
-            ok(
-                d,
-                &[
-                    "run",
-                    &scen,
-                    "--ballots",
-                    "12000",
-                    "--shard",
-                    &shard,
-                    "-o",
-                    &name,
-                ],
-            );
-            name
-        })
-        .collect();
+    let names = command_shards(d, "run", &scen, "e", 3, &["--ballots", "12000"]);
     let fail = |args: &[&str], want: &str| {
         let out = run(d, args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
