@@ -17,13 +17,12 @@ use std::path::Path;
 use std::time::Instant;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use rand::Rng;
 
 use lobbysim::model::Model;
-use lobbysim::rng::chunk_rng;
+use lobbysim::rng::ChunkWords;
 use lobbysim::scenario::{self, RngKind, Scenario};
 use lobbysim::simulate::{CHUNK_BALLOTS, RunConfig, Simd, simulate_chunks};
-use lobbysim::{synthetic, with_chunk_rng};
+use lobbysim::synthetic;
 
 /// Chunks per measured run (32 × 4096 = 131,072 ballots).
 const CHUNKS: u64 = 32;
@@ -53,24 +52,29 @@ fn run_engine(m: &Model, threads: usize) -> u64 {
         .adopted
 }
 
-/// The generator alone: `words` u32s per ballot, for the same chunks and ballots as
-/// [`run_engine`] on one thread.
-fn run_raw(words: usize) -> u32 {
+/// The generator alone, as the engine draws from it: `words` u32s per ballot, sixteen
+/// ballots per fill, for the same chunks and ballots as [`run_engine`] on one thread. With
+/// `wide` the AVX-512 keystream the engine uses on such CPUs, else `rand_chacha`.
+fn run_raw(words: usize, wide: bool) -> u32 {
     let cfg = config(1);
-    let mut buf = vec![0u8; 4 * words * 16];
+    let mut buf = vec![0u32; words * 16];
     let mut acc = 0u32;
     for k in 0..cfg.chunks() {
         let mut left = cfg.chunk_len(k) as usize;
-        with_chunk_rng!(chunk_rng(cfg.rng, cfg.seed, k), |r| {
-            while left > 0 {
-                let b = left.min(16);
-                r.fill_bytes(&mut buf[..4 * words * b]);
-                acc ^= u32::from(buf[0]);
-                left -= b;
-            }
-        });
+        let mut w = ChunkWords::new(cfg.rng, cfg.seed, k, wide);
+        while left > 0 {
+            let b = left.min(16);
+            w.fill(&mut buf[..words * b]);
+            acc ^= buf[0];
+            left -= b;
+        }
     }
     acc
+}
+
+/// Whether the engine uses the AVX-512 keystream on this CPU.
+fn wide() -> bool {
+    Simd::detect() == Simd::Avx512
 }
 
 fn words(s: &Scenario) -> usize {
@@ -90,7 +94,7 @@ fn bench_engine(c: &mut Criterion) {
     g.finish();
     let mut g = c.benchmark_group("rng/193");
     g.throughput(Throughput::Elements(CHUNKS * CHUNK_BALLOTS));
-    g.bench_function("fill", |b| b.iter(|| black_box(run_raw(words(&s)))));
+    g.bench_function("fill", |b| b.iter(|| black_box(run_raw(words(&s), wide()))));
     g.finish();
 }
 
@@ -148,18 +152,22 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// Throughputs and ratios from `REPS` rounds, each timing the raw generator, the engine on 1
-/// thread and on 2 threads back to back: ratios are taken within a round (so that slow drifts
-/// of a shared machine cancel) and the medians reported.
+/// Throughputs and ratios from `REPS` rounds, each timing the raw generator (as the engine
+/// uses it, and `rand_chacha`'s own), the engine on 1 thread and on 2 threads back to back:
+/// ratios are taken within a round (so that slow drifts of a shared machine cancel) and the
+/// medians reported.
 fn summary_for(label: &str, s: &Scenario) {
     const REPS: usize = 15;
     let m = Model::new(s);
     let ballots = (CHUNKS * CHUNK_BALLOTS) as f64;
     black_box(run_engine(&m, 2));
-    let (mut one, mut two, mut raw) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut one, mut two, mut raw, mut lib) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..REPS {
         raw.push(secs(|| {
-            black_box(run_raw(words(s)));
+            black_box(run_raw(words(s), wide()));
+        }));
+        lib.push(secs(|| {
+            black_box(run_raw(words(s), false));
         }));
         one.push(secs(|| {
             black_box(run_engine(&m, 1));
@@ -176,7 +184,8 @@ fn summary_for(label: &str, s: &Scenario) {
     );
     println!(
         "{label}: {} states, {} blocs | 1 thread {:.2} M ballots/s | 2 threads {:.2} M/s \
-         (x{:.2}) | raw generator {:.2} M ballots/s ({:.0} M u32/s) | engine/raw {:.2}",
+         (x{:.2}) | raw generator {:.2} M ballots/s ({:.0} M u32/s) | engine/raw {:.2} \
+         | rand_chacha alone {:.2} M ballots/s, engine/that {:.2}",
         s.states.len(),
         s.blocs.len(),
         ballots / one_m / 1e6,
@@ -185,6 +194,8 @@ fn summary_for(label: &str, s: &Scenario) {
         ballots / raw_m / 1e6,
         ballots / raw_m * words(s) as f64 / 1e6,
         ratio(&raw, &one),
+        ballots / median(lib.clone()) / 1e6,
+        ratio(&lib, &one),
     );
 }
 
@@ -196,8 +207,14 @@ fn summary() {
         "targets: >= 2.0 M ballots/s on 1 thread, >= 3.5 M/s on 2, 2 threads >= 1.8x, engine/raw >= 0.45"
     );
     println!(
-        "per-state pass: {} (LOBBYSIM_SIMD=avx2 or =baseline to compare narrower ones)",
-        Simd::detect().name()
+        "per-state pass: {}; generator: {} (LOBBYSIM_SIMD=avx2 or =baseline to compare \
+         narrower ones)",
+        Simd::detect().name(),
+        if wide() {
+            "AVX-512 keystream"
+        } else {
+            "rand_chacha"
+        }
     );
     summary_for("synthetic", &synthetic_scenario(193));
     if let Ok(s) = scenario::load(Path::new(REAL)) {

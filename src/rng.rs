@@ -5,9 +5,17 @@
 //! numbers therefore depend only on (generator, seed, chunk index), never on which thread runs
 //! it, so results are identical for any thread count. ChaCha generators are portable: the same
 //! on every platform and endianness.
+//!
+//! The engine reads a chunk's numbers in bulk through [`ChunkWords`]: the same words, made by
+//! the sixteen-block AVX-512 keystream of [`chacha`] where the CPU has it, else by the
+//! `rand_chacha` generator itself.
 
-use rand::SeedableRng;
+pub mod chacha;
+
+use rand::{Rng, SeedableRng};
 use rand_chacha::{ChaCha8Rng, ChaCha12Rng, ChaCha20Rng};
+
+use chacha::{Cipher, WIDE_WORDS};
 
 use crate::scenario::RngKind;
 
@@ -55,13 +63,150 @@ macro_rules! with_chunk_rng {
     };
 }
 
+/// Chunk `chunk`'s numbers as 32-bit words, in bulk: exactly the words successive
+/// `next_u32` calls on [`chunk_rng`]`(kind, seed, chunk)` return, in order, however the
+/// calls to [`ChunkWords::fill`] split them.
+pub struct ChunkWords {
+    source: Source,
+    /// With [`Source::Wide`], the last sixteen blocks made; `carry[used..]` are unread.
+    carry: [u32; WIDE_WORDS],
+    used: usize,
+}
+
+enum Source {
+    /// `rand_chacha`'s generator, its bytes read as little-endian words (boxed: one
+    /// allocation per chunk, where the CPU lacks AVX-512F).
+    Library(Box<ChunkRng>),
+    /// The AVX-512F keystream and the next block it makes.
+    Wide { cipher: Cipher, block: u64 },
+}
+
+impl ChunkWords {
+    /// The words of chunk `chunk` of a run with master seed `seed`. With `wide` (only when
+    /// the CPU supports AVX-512F, which the caller has checked) they come from
+    /// [`Cipher::wide`]; otherwise from `rand_chacha`.
+    pub fn new(kind: RngKind, seed: u64, chunk: u64, wide: bool) -> ChunkWords {
+        let rng = chunk_rng(kind, seed, chunk);
+        let source = if wide && cfg!(target_arch = "x86_64") {
+            let (key, rounds) = match &rng {
+                ChunkRng::ChaCha8(r) => (r.get_seed(), 8),
+                ChunkRng::ChaCha12(r) => (r.get_seed(), 12),
+                ChunkRng::ChaCha20(r) => (r.get_seed(), 20),
+            };
+            Source::Wide {
+                cipher: Cipher::new(key, chunk, rounds),
+                block: 0,
+            }
+        } else {
+            Source::Library(Box::new(rng))
+        };
+        ChunkWords {
+            source,
+            carry: [0; WIDE_WORDS],
+            used: WIDE_WORDS,
+        }
+    }
+
+    /// Fills `words` with the stream's next words.
+    pub fn fill(&mut self, words: &mut [u32]) {
+        match &mut self.source {
+            Source::Library(rng) => match &mut **rng {
+                ChunkRng::ChaCha8(r) => fill_le_words(r, words),
+                ChunkRng::ChaCha12(r) => fill_le_words(r, words),
+                ChunkRng::ChaCha20(r) => fill_le_words(r, words),
+            },
+            Source::Wide { cipher, block } => {
+                // The unread carry first, then whole groups of sixteen blocks straight into
+                // `words`, then one more group into the carry for the tail.
+                let take = (WIDE_WORDS - self.used).min(words.len());
+                let (head, rest) = words.split_at_mut(take);
+                head.copy_from_slice(&self.carry[self.used..self.used + take]);
+                self.used += take;
+                let mut groups = rest.chunks_exact_mut(WIDE_WORDS);
+                for out in &mut groups {
+                    wide(cipher, block, out.try_into().expect("chunks of WIDE_WORDS"));
+                }
+                let tail = groups.into_remainder();
+                if !tail.is_empty() {
+                    wide(cipher, block, &mut self.carry);
+                    tail.copy_from_slice(&self.carry[..tail.len()]);
+                    self.used = tail.len();
+                }
+            }
+        }
+    }
+}
+
+/// Blocks `*block ..` of `cipher` into `out`, and advances `*block` past them.
+#[inline]
+fn wide(cipher: &Cipher, block: &mut u64, out: &mut [u32; WIDE_WORDS]) {
+    // SAFETY: `Source::Wide` is only built when the caller found AVX-512F.
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        cipher.wide(*block, out)
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (cipher, out);
+    *block = block.wrapping_add(chacha::WIDE_BLOCKS as u64);
+}
+
+/// Fills `words` with `rng`'s next 32-bit numbers, as `next_u32` would return them: its
+/// bytes read as little-endian words on every platform (what `RngExt::fill` does, without
+/// its per-word loop on little-endian machines).
+fn fill_le_words<R: Rng>(rng: &mut R, words: &mut [u32]) {
+    let len = std::mem::size_of_val(words);
+    // SAFETY: `words` is `len` initialised, writable bytes; any byte pattern is a valid u32.
+    rng.fill_bytes(unsafe { std::slice::from_raw_parts_mut(words.as_mut_ptr().cast::<u8>(), len) });
+    if cfg!(target_endian = "big") {
+        for w in words.iter_mut() {
+            *w = u32::from_le(*w);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::Rng;
 
     fn first(kind: RngKind, seed: u64, chunk: u64) -> u32 {
         with_chunk_rng!(chunk_rng(kind, seed, chunk), |r| r.next_u32())
+    }
+
+    /// `ChunkWords` gives `next_u32`'s words whatever the fill lengths, on both sources:
+    /// fills shorter and longer than the sixteen-block groups, empty fills, and fills that
+    /// end exactly on a group.
+    #[test]
+    fn chunk_words_equal_next_u32() {
+        let wide = cfg!(target_arch = "x86_64") && is_avx512();
+        let lengths = [0, 1, 255, 256, 257, 3296, 17, 0, 512, 4000, 3, 1024, 1];
+        let total: usize = lengths.iter().sum();
+        for kind in [RngKind::ChaCha8, RngKind::ChaCha12, RngKind::ChaCha20] {
+            for (seed, chunk) in [(20221012, 0), (7, 31), (1, 1 << 50)] {
+                let want: Vec<u32> = with_chunk_rng!(chunk_rng(kind, seed, chunk), |r| {
+                    (0..total).map(|_| r.next_u32()).collect()
+                });
+                for wide in [false, wide] {
+                    let mut w = ChunkWords::new(kind, seed, chunk, wide);
+                    let mut got = vec![0; total];
+                    let mut at = 0;
+                    for n in lengths {
+                        w.fill(&mut got[at..at + n]);
+                        at += n;
+                    }
+                    assert_eq!(
+                        got, want,
+                        "{kind:?}, seed {seed}, chunk {chunk}, wide {wide}"
+                    );
+                }
+            }
+        }
+    }
+
+    fn is_avx512() -> bool {
+        #[cfg(target_arch = "x86_64")]
+        return std::arch::is_x86_feature_detected!("avx512f");
+        #[cfg(not(target_arch = "x86_64"))]
+        false
     }
 
     /// Value stability: these numbers are part of the reproducibility contract.

@@ -31,7 +31,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::model::{Model, StateModel};
 use crate::normal::InvNormalF32;
-use crate::rng::chunk_rng;
+use crate::rng::{ChunkWords, chunk_rng};
 use crate::scenario::{MAX_BALLOTS, RngKind, Rule};
 use crate::vote::Outcome;
 use crate::with_chunk_rng;
@@ -943,7 +943,7 @@ impl Kernel {
 
     /// Simulates `len` ballots from `rng` into `t`, compiled for the widest instruction set
     /// the CPU has (the same operations, so the same results, in every version).
-    fn run<R: Rng>(&self, rng: &mut R, len: u64, t: &mut Tally, sc: &mut Scratch) {
+    fn run(&self, rng: &mut ChunkWords, len: u64, t: &mut Tally, sc: &mut Scratch) {
         #[cfg(target_arch = "x86_64")]
         match self.simd {
             // SAFETY: `self.simd` is what `Simd::detect` found the CPU supports.
@@ -956,7 +956,7 @@ impl Kernel {
     }
 
     #[inline(always)]
-    fn run_body<R: Rng>(&self, rng: &mut R, len: u64, t: &mut Tally, sc: &mut Scratch) {
+    fn run_body(&self, rng: &mut ChunkWords, len: u64, t: &mut Tally, sc: &mut Scratch) {
         let n = self.state.len();
         let wpb = self.words_per_ballot();
         let states = 1 + self.n_blocs..1 + self.n_blocs + self.lanes.padded();
@@ -964,7 +964,7 @@ impl Kernel {
         let mut unflushed = 0;
         while left > 0 {
             let batch = left.min(FILL_BALLOTS);
-            fill_words(rng, &mut sc.words[..wpb * batch]);
+            rng.fill(&mut sc.words[..wpb * batch]);
             let Scratch {
                 words,
                 shocks,
@@ -1131,32 +1131,17 @@ fn shocks_avx512(words: &[u32], shocks: &mut [f32]) {
     }
 }
 
-/// Fills `words` with the stream's next 32-bit numbers, as `next_u32` would return them:
-/// the generator's bytes, read as little-endian words on every platform (what
-/// `RngExt::fill` does, without its per-word loop on little-endian machines).
-#[inline(always)]
-fn fill_words<R: Rng>(rng: &mut R, words: &mut [u32]) {
-    let len = std::mem::size_of_val(words);
-    // SAFETY: `words` is `len` initialised, writable bytes; any byte pattern is a valid u32.
-    rng.fill_bytes(unsafe { std::slice::from_raw_parts_mut(words.as_mut_ptr().cast::<u8>(), len) });
-    if cfg!(target_endian = "big") {
-        for w in words.iter_mut() {
-            *w = u32::from_le(*w);
-        }
-    }
-}
-
 /// [`Kernel::run`] compiled with AVX-512F, AVX2 and FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx2,fma")]
-fn run_avx512<R: Rng>(k: &Kernel, rng: &mut R, len: u64, t: &mut Tally, sc: &mut Scratch) {
+fn run_avx512(k: &Kernel, rng: &mut ChunkWords, len: u64, t: &mut Tally, sc: &mut Scratch) {
     k.run_body(rng, len, t, sc)
 }
 
 /// [`Kernel::run`] compiled with AVX2 and FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-fn run_avx2<R: Rng>(k: &Kernel, rng: &mut R, len: u64, t: &mut Tally, sc: &mut Scratch) {
+fn run_avx2(k: &Kernel, rng: &mut ChunkWords, len: u64, t: &mut Tally, sc: &mut Scratch) {
     k.run_body(rng, len, t, sc)
 }
 
@@ -1183,8 +1168,8 @@ pub fn simulate_chunk(model: &Model, cfg: &RunConfig, k: u64) -> Tally {
 
 fn chunk_into(kernel: &Kernel, cfg: &RunConfig, k: u64, t: &mut Tally, sc: &mut Scratch) {
     let len = cfg.chunk_len(k);
-    with_chunk_rng!(chunk_rng(cfg.rng, cfg.seed, k), |r| kernel
-        .run(&mut r, len, t, sc));
+    let wide = kernel.simd == Simd::Avx512;
+    kernel.run(&mut ChunkWords::new(cfg.rng, cfg.seed, k, wide), len, t, sc);
 }
 
 /// Simulates chunks `range` of the run in parallel and returns their combined tally.
