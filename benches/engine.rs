@@ -19,7 +19,7 @@ use std::time::Instant;
 use criterion::{BenchmarkId, Criterion, Throughput};
 
 use lobbysim::model::Model;
-use lobbysim::rng::ChunkWords;
+use lobbysim::rng::{ChunkWords, Keystream};
 use lobbysim::scenario::{self, RngKind, Scenario};
 use lobbysim::simulate::{CHUNK_BALLOTS, RunConfig, Simd, simulate_chunks};
 use lobbysim::synthetic;
@@ -52,16 +52,15 @@ fn run_engine(m: &Model, threads: usize) -> u64 {
         .adopted
 }
 
-/// The generator alone, as the engine draws from it: `words` u32s per ballot, sixteen
-/// ballots per fill, for the same chunks and ballots as [`run_engine`] on one thread. With
-/// `wide` the AVX-512 keystream the engine uses on such CPUs, else `rand_chacha`.
-fn run_raw(words: usize, wide: bool) -> u32 {
+/// The generator alone, made by `how`: `words` u32s per ballot, sixteen ballots per fill,
+/// for the same chunks and ballots as [`run_engine`] on one thread.
+fn run_raw(words: usize, how: Keystream) -> u32 {
     let cfg = config(1);
     let mut buf = vec![0u32; words * 16];
     let mut acc = 0u32;
     for k in 0..cfg.chunks() {
         let mut left = cfg.chunk_len(k) as usize;
-        let mut w = ChunkWords::new(cfg.rng, cfg.seed, k, wide);
+        let mut w = ChunkWords::new(cfg.rng, cfg.seed, k, how);
         while left > 0 {
             let b = left.min(16);
             w.fill(&mut buf[..words * b]);
@@ -72,9 +71,9 @@ fn run_raw(words: usize, wide: bool) -> u32 {
     acc
 }
 
-/// Whether the engine uses the AVX-512 keystream on this CPU.
-fn wide() -> bool {
-    Simd::detect() == Simd::Avx512
+/// The keystream the engine uses on this CPU.
+fn keystream() -> Keystream {
+    Simd::detect().keystream()
 }
 
 fn words(s: &Scenario) -> usize {
@@ -94,7 +93,9 @@ fn bench_engine(c: &mut Criterion) {
     g.finish();
     let mut g = c.benchmark_group("rng/193");
     g.throughput(Throughput::Elements(CHUNKS * CHUNK_BALLOTS));
-    g.bench_function("fill", |b| b.iter(|| black_box(run_raw(words(&s), wide()))));
+    g.bench_function("fill", |b| {
+        b.iter(|| black_box(run_raw(words(&s), keystream())))
+    });
     g.finish();
 }
 
@@ -164,10 +165,10 @@ fn summary_for(label: &str, s: &Scenario) {
     let (mut one, mut two, mut raw, mut lib) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..REPS {
         raw.push(secs(|| {
-            black_box(run_raw(words(s), wide()));
+            black_box(run_raw(words(s), keystream()));
         }));
         lib.push(secs(|| {
-            black_box(run_raw(words(s), false));
+            black_box(run_raw(words(s), Keystream::Library));
         }));
         one.push(secs(|| {
             black_box(run_engine(&m, 1));
@@ -210,10 +211,10 @@ fn summary() {
         "per-state pass: {}; generator: {} (LOBBYSIM_SIMD=avx2 or =baseline to compare \
          narrower ones)",
         Simd::detect().name(),
-        if wide() {
-            "AVX-512 keystream"
-        } else {
-            "rand_chacha"
+        match keystream() {
+            Keystream::Avx512 => "AVX-512 keystream",
+            Keystream::Avx2 => "AVX2 keystream",
+            Keystream::Library => "rand_chacha",
         }
     );
     summary_for("synthetic", &synthetic_scenario(193));

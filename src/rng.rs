@@ -7,8 +7,8 @@
 //! on every platform and endianness.
 //!
 //! The engine reads a chunk's numbers in bulk through [`ChunkWords`]: the same words, made by
-//! the sixteen-block AVX-512 keystream of [`chacha`] where the CPU has it, else by the
-//! `rand_chacha` generator itself.
+//! the wide keystream of [`chacha`] (sixteen blocks at a time with AVX-512F, eight with AVX2)
+//! where the CPU has it, else by the `rand_chacha` generator itself.
 
 pub mod chacha;
 
@@ -77,17 +77,32 @@ enum Source {
     /// `rand_chacha`'s generator, its bytes read as little-endian words (boxed: one
     /// allocation per chunk, where the CPU lacks AVX-512F).
     Library(Box<ChunkRng>),
-    /// The AVX-512F keystream and the next block it makes.
-    Wide { cipher: Cipher, block: u64 },
+    /// The wide keystream and the next block it makes.
+    Wide {
+        cipher: Cipher,
+        block: u64,
+        avx512: bool,
+    },
+}
+
+/// Which implementation of the ChaCha block function makes a chunk's words. All give the
+/// same words; only the speed differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keystream {
+    /// `rand_chacha`'s generator (portable; four blocks per call, into its own buffer).
+    Library,
+    /// [`Cipher::wide8`]: eight blocks per call, AVX2.
+    Avx2,
+    /// [`Cipher::wide`]: sixteen blocks per call, AVX-512F.
+    Avx512,
 }
 
 impl ChunkWords {
-    /// The words of chunk `chunk` of a run with master seed `seed`. With `wide` (only when
-    /// the CPU supports AVX-512F, which the caller has checked) they come from
-    /// [`Cipher::wide`]; otherwise from `rand_chacha`.
-    pub fn new(kind: RngKind, seed: u64, chunk: u64, wide: bool) -> ChunkWords {
+    /// The words of chunk `chunk` of a run with master seed `seed`, made by `how`, which the
+    /// caller has checked the CPU supports (AVX2 or AVX-512F).
+    pub fn new(kind: RngKind, seed: u64, chunk: u64, how: Keystream) -> ChunkWords {
         let rng = chunk_rng(kind, seed, chunk);
-        let source = if wide && cfg!(target_arch = "x86_64") {
+        let source = if how != Keystream::Library && cfg!(target_arch = "x86_64") {
             let (key, rounds) = match &rng {
                 ChunkRng::ChaCha8(r) => (r.get_seed(), 8),
                 ChunkRng::ChaCha12(r) => (r.get_seed(), 12),
@@ -96,6 +111,7 @@ impl ChunkWords {
             Source::Wide {
                 cipher: Cipher::new(key, chunk, rounds),
                 block: 0,
+                avx512: how == Keystream::Avx512,
             }
         } else {
             Source::Library(Box::new(rng))
@@ -115,7 +131,12 @@ impl ChunkWords {
                 ChunkRng::ChaCha12(r) => fill_le_words(r, words),
                 ChunkRng::ChaCha20(r) => fill_le_words(r, words),
             },
-            Source::Wide { cipher, block } => {
+            Source::Wide {
+                cipher,
+                block,
+                avx512,
+            } => {
+                let avx512 = *avx512;
                 // The unread carry first, then whole groups of sixteen blocks straight into
                 // `words`, then one more group into the carry for the tail.
                 let take = (WIDE_WORDS - self.used).min(words.len());
@@ -124,11 +145,12 @@ impl ChunkWords {
                 self.used += take;
                 let mut groups = rest.chunks_exact_mut(WIDE_WORDS);
                 for out in &mut groups {
-                    wide(cipher, block, out.try_into().expect("chunks of WIDE_WORDS"));
+                    let out = out.try_into().expect("chunks of WIDE_WORDS");
+                    wide(cipher, block, avx512, out);
                 }
                 let tail = groups.into_remainder();
                 if !tail.is_empty() {
-                    wide(cipher, block, &mut self.carry);
+                    wide(cipher, block, avx512, &mut self.carry);
                     tail.copy_from_slice(&self.carry[..tail.len()]);
                     self.used = tail.len();
                 }
@@ -137,16 +159,24 @@ impl ChunkWords {
     }
 }
 
-/// Blocks `*block ..` of `cipher` into `out`, and advances `*block` past them.
+/// Sixteen blocks `*block ..` of `cipher` into `out` (with AVX-512F, else two calls of the
+/// eight-block AVX2 function), and advances `*block` past them.
 #[inline]
-fn wide(cipher: &Cipher, block: &mut u64, out: &mut [u32; WIDE_WORDS]) {
-    // SAFETY: `Source::Wide` is only built when the caller found AVX-512F.
+fn wide(cipher: &Cipher, block: &mut u64, avx512: bool, out: &mut [u32; WIDE_WORDS]) {
+    // SAFETY: `Source::Wide` is only built when the caller found AVX2 and, with `avx512`,
+    // AVX-512F.
     #[cfg(target_arch = "x86_64")]
     unsafe {
-        cipher.wide(*block, out)
+        if avx512 {
+            cipher.wide(*block, out)
+        } else {
+            let (a, b) = out.split_at_mut(WIDE_WORDS / 2);
+            cipher.wide8(*block, a.try_into().expect("half"));
+            cipher.wide8(block.wrapping_add(8), b.try_into().expect("half"));
+        }
     };
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = (cipher, out);
+    let _ = (cipher, avx512, out);
     *block = block.wrapping_add(chacha::WIDE_BLOCKS as u64);
 }
 
@@ -177,7 +207,17 @@ mod tests {
     /// end exactly on a group.
     #[test]
     fn chunk_words_equal_next_u32() {
-        let wide = cfg!(target_arch = "x86_64") && is_avx512();
+        let mut how = vec![Keystream::Library];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                how.push(Keystream::Avx2);
+            }
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                how.push(Keystream::Avx512);
+            }
+        }
+        println!("keystreams checked: {how:?}");
         let lengths = [0, 1, 255, 256, 257, 3296, 17, 0, 512, 4000, 3, 1024, 1];
         let total: usize = lengths.iter().sum();
         for kind in [RngKind::ChaCha8, RngKind::ChaCha12, RngKind::ChaCha20] {
@@ -185,28 +225,18 @@ mod tests {
                 let want: Vec<u32> = with_chunk_rng!(chunk_rng(kind, seed, chunk), |r| {
                     (0..total).map(|_| r.next_u32()).collect()
                 });
-                for wide in [false, wide] {
-                    let mut w = ChunkWords::new(kind, seed, chunk, wide);
+                for &how in &how {
+                    let mut w = ChunkWords::new(kind, seed, chunk, how);
                     let mut got = vec![0; total];
                     let mut at = 0;
                     for n in lengths {
                         w.fill(&mut got[at..at + n]);
                         at += n;
                     }
-                    assert_eq!(
-                        got, want,
-                        "{kind:?}, seed {seed}, chunk {chunk}, wide {wide}"
-                    );
+                    assert_eq!(got, want, "{kind:?}, seed {seed}, chunk {chunk}, {how:?}");
                 }
             }
         }
-    }
-
-    fn is_avx512() -> bool {
-        #[cfg(target_arch = "x86_64")]
-        return std::arch::is_x86_feature_detected!("avx512f");
-        #[cfg(not(target_arch = "x86_64"))]
-        false
     }
 
     /// Value stability: these numbers are part of the reproducibility contract.

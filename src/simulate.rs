@@ -31,7 +31,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result};
 use crate::model::{Model, StateModel};
 use crate::normal::InvNormalF32;
-use crate::rng::{ChunkWords, chunk_rng};
+use crate::rng::{ChunkWords, Keystream, chunk_rng};
 use crate::scenario::{MAX_BALLOTS, RngKind, Rule};
 use crate::vote::Outcome;
 use crate::with_chunk_rng;
@@ -627,6 +627,16 @@ impl Simd {
         }
     }
 
+    /// The keystream implementation that goes with this instruction set (the same words
+    /// whichever).
+    pub fn keystream(self) -> Keystream {
+        match self {
+            Simd::Baseline => Keystream::Library,
+            Simd::Avx2 => Keystream::Avx2,
+            Simd::Avx512 => Keystream::Avx512,
+        }
+    }
+
     /// Name for reports and benchmarks.
     pub fn name(self) -> &'static str {
         match self {
@@ -1168,8 +1178,8 @@ pub fn simulate_chunk(model: &Model, cfg: &RunConfig, k: u64) -> Tally {
 
 fn chunk_into(kernel: &Kernel, cfg: &RunConfig, k: u64, t: &mut Tally, sc: &mut Scratch) {
     let len = cfg.chunk_len(k);
-    let wide = kernel.simd == Simd::Avx512;
-    kernel.run(&mut ChunkWords::new(cfg.rng, cfg.seed, k, wide), len, t, sc);
+    let mut words = ChunkWords::new(cfg.rng, cfg.seed, k, kernel.simd.keystream());
+    kernel.run(&mut words, len, t, sc);
 }
 
 /// Simulates chunks `range` of the run in parallel and returns their combined tally.
