@@ -86,8 +86,8 @@ enum Source {
 }
 
 /// Which implementation of the ChaCha block function makes a chunk's words. All give the
-/// same words; only the speed differs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// same words; only the speed differs. Ordered from narrowest to widest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Keystream {
     /// `rand_chacha`'s generator (portable; four blocks per call, into its own buffer).
     Library,
@@ -97,12 +97,29 @@ pub enum Keystream {
     Avx512,
 }
 
+impl Keystream {
+    /// The widest implementation the running CPU supports.
+    pub fn widest() -> Keystream {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                return Keystream::Avx512;
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                return Keystream::Avx2;
+            }
+        }
+        Keystream::Library
+    }
+}
+
 impl ChunkWords {
-    /// The words of chunk `chunk` of a run with master seed `seed`, made by `how`, which the
-    /// caller has checked the CPU supports (AVX2 or AVX-512F).
+    /// The words of chunk `chunk` of a run with master seed `seed`, made by `how` — or by the
+    /// widest implementation below it that the CPU supports.
     pub fn new(kind: RngKind, seed: u64, chunk: u64, how: Keystream) -> ChunkWords {
         let rng = chunk_rng(kind, seed, chunk);
-        let source = if how != Keystream::Library && cfg!(target_arch = "x86_64") {
+        let how = how.min(Keystream::widest());
+        let source = if how != Keystream::Library {
             let (key, rounds) = match &rng {
                 ChunkRng::ChaCha8(r) => (r.get_seed(), 8),
                 ChunkRng::ChaCha12(r) => (r.get_seed(), 12),
@@ -163,8 +180,8 @@ impl ChunkWords {
 /// eight-block AVX2 function), and advances `*block` past them.
 #[inline]
 fn wide(cipher: &Cipher, block: &mut u64, avx512: bool, out: &mut [u32; WIDE_WORDS]) {
-    // SAFETY: `Source::Wide` is only built when the caller found AVX2 and, with `avx512`,
-    // AVX-512F.
+    // SAFETY: `Source::Wide` is only built when `Keystream::widest` found AVX2 and, with
+    // `avx512`, AVX-512F.
     #[cfg(target_arch = "x86_64")]
     unsafe {
         if avx512 {
@@ -207,16 +224,10 @@ mod tests {
     /// end exactly on a group.
     #[test]
     fn chunk_words_equal_next_u32() {
-        let mut how = vec![Keystream::Library];
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx2") {
-                how.push(Keystream::Avx2);
-            }
-            if std::arch::is_x86_feature_detected!("avx512f") {
-                how.push(Keystream::Avx512);
-            }
-        }
+        let how: Vec<Keystream> = [Keystream::Library, Keystream::Avx2, Keystream::Avx512]
+            .into_iter()
+            .filter(|&k| k <= Keystream::widest())
+            .collect();
         println!("keystreams checked: {how:?}");
         let lengths = [0, 1, 255, 256, 257, 3296, 17, 0, 512, 4000, 3, 1024, 1];
         let total: usize = lengths.iter().sum();
