@@ -75,7 +75,7 @@ pub struct ChunkWords {
 
 enum Source {
     /// `rand_chacha`'s generator, its bytes read as little-endian words (boxed: one
-    /// allocation per chunk, where the CPU lacks AVX-512F).
+    /// allocation per chunk, where the CPU lacks AVX2).
     Library(Box<ChunkRng>),
     /// The wide keystream and the next block it makes.
     Wide {
