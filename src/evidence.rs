@@ -640,14 +640,7 @@ mod tests {
     /// whole run, for several ways of splitting it; and they survive a JSON round trip exactly.
     #[test]
     fn shard_nodes_combine_to_the_whole_run_exactly() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.toml");
-        let mut s = crate::scenario::load(&path).expect("example loads");
-        s.evidence.push(crate::scenario::Evidence {
-            label: "earlier".into(),
-            observed: [8, 1, 2, 1],
-            shift: 0.0,
-            absent: None,
-        });
+        let s = crate::scenario::test_support::example_with_evidence([8, 1, 2, 1]);
         let model = Model::new(&s);
         let cfg = RunConfig {
             ballots: 7 * crate::simulate::CHUNK_BALLOTS - 100,

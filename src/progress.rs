@@ -126,8 +126,7 @@ mod tests {
 
     #[test]
     fn progress_hook_sees_every_ballot_and_changes_nothing() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.toml");
-        let s = crate::scenario::load(&path).unwrap();
+        let s = crate::scenario::test_support::example();
         // Three chunks, the last one partial, on two threads.
         let opts = crate::RunOptions {
             ballots: Some(10_000),

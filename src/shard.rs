@@ -985,11 +985,7 @@ pub fn forecast_to_precision(s: &Scenario, opts: &RunOptions, target: f64) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn example() -> Scenario {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.toml");
-        crate::scenario::load(&path).expect("example loads")
-    }
+    use crate::scenario::test_support::example;
 
     /// Shard ranges are contiguous, cover every item exactly once, in order, and differ in
     /// size by at most one.

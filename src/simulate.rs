@@ -587,8 +587,8 @@ fn pass_avx512(b: &Blocks, mu: &[f32], xs: &[u32], counts: &mut [u32]) -> [u32; 
 }
 
 /// The widest implementation of the per-ballot pass this CPU runs. All give identical
-/// results; only the speed differs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// results; only the speed differs. Ordered from narrowest to widest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Simd {
     /// Portable Rust (whatever the compiler makes of the per-state loop).
     Baseline,
@@ -644,18 +644,6 @@ impl Simd {
             Simd::Avx2 => "avx2",
             Simd::Avx512 => "avx512",
         }
-    }
-}
-
-impl PartialOrd for Simd {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Simd {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (*self as u8).cmp(&(*other as u8))
     }
 }
 

@@ -421,14 +421,7 @@ mod tests {
     /// claim reference (actual results have no conditioned probability).
     #[test]
     fn conditioned_rows_pair_prior_and_conditioned_figures() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.toml");
-        let mut s = crate::scenario::load(&path).expect("example loads");
-        s.evidence.push(crate::scenario::Evidence {
-            label: "earlier".into(),
-            observed: [9, 1, 1, 1],
-            shift: 0.0,
-            absent: None,
-        });
+        let s = crate::scenario::test_support::example_with_evidence([9, 1, 1, 1]);
         let opts = RunOptions {
             ballots: Some(4096),
             seed: Some(3),

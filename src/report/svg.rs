@@ -570,8 +570,7 @@ mod tests {
     use crate::{RunOptions, forecast, scenario};
 
     fn example(ballots: u64) -> Forecast {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.toml");
-        let s = scenario::load(&path).expect("example scenario loads");
+        let s = scenario::test_support::example();
         let opts = RunOptions {
             ballots: Some(ballots),
             seed: Some(7),
@@ -587,6 +586,14 @@ mod tests {
             .filter(|n| n.has_tag_name("text"))
             .map(|n| n.text().unwrap_or("").trim().to_string())
             .collect()
+    }
+
+    /// Asserts that every string of `want` is the whole (trimmed) text of some `<text>`.
+    fn assert_texts(doc: &roxmltree::Document<'_>, want: &[&str]) {
+        let t = texts(doc);
+        for want in want {
+            assert!(t.iter().any(|s| s == want), "missing {want:?}: {t:?}");
+        }
     }
 
     #[test]
@@ -689,16 +696,16 @@ mod tests {
         ];
         let svg = line_chart("P(adopted) by strength", "strength", "P(adopted)", &series).unwrap();
         let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
-        let t = texts(&doc);
-        for want in [
-            "P(adopted) by strength",
-            "strength",
-            "P(adopted)",
-            "cohesion = 0.2",
-            "cohesion = 0.6",
-        ] {
-            assert!(t.iter().any(|s| s == want), "missing {want}: {t:?}");
-        }
+        assert_texts(
+            &doc,
+            &[
+                "P(adopted) by strength",
+                "strength",
+                "P(adopted)",
+                "cohesion = 0.2",
+                "cohesion = 0.6",
+            ],
+        );
         let circles = doc
             .descendants()
             .filter(|n| n.has_tag_name("circle"))
@@ -774,18 +781,18 @@ mod tests {
         let long = "A very long scenario name ".repeat(6);
         let svg = reliability_chart(&long, "against r.csv · 100 ballots", &series).unwrap();
         let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
-        let t = texts(&doc);
-        for want in [
-            long.trim(),
-            "against r.csv · 100 ballots",
-            "model (ECE 0.050)",
-            "baseline (ECE 0.100)",
-            "perfect calibration",
-            "mean forecast probability",
-            "observed frequency",
-        ] {
-            assert!(t.iter().any(|s| s == want), "missing {want:?}: {t:?}");
-        }
+        assert_texts(
+            &doc,
+            &[
+                long.trim(),
+                "against r.csv · 100 ballots",
+                "model (ECE 0.050)",
+                "baseline (ECE 0.100)",
+                "perfect calibration",
+                "mean forecast probability",
+                "observed frequency",
+            ],
+        );
         // The long title is shrunk below the default (22 / 1.24 SVG pixels) to fit the width.
         let title = doc
             .descendants()

@@ -1472,6 +1472,33 @@ fn find_cycle(adj: &[Vec<usize>]) -> Option<Vec<usize>> {
     None
 }
 
+/// Scenarios for the library's unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::path::Path;
+
+    use super::{Evidence, Scenario};
+
+    /// The shipped example scenario.
+    pub fn example() -> Scenario {
+        super::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.toml"))
+            .expect("example scenario loads")
+    }
+
+    /// The example scenario with one piece of evidence, labelled "earlier": observed yes,
+    /// no, abstain and absent totals, no shift.
+    pub fn example_with_evidence(observed: [u64; 4]) -> Scenario {
+        let mut s = example();
+        s.evidence.push(Evidence {
+            label: "earlier".into(),
+            observed,
+            shift: 0.0,
+            absent: None,
+        });
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

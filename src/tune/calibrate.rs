@@ -719,7 +719,7 @@ pub fn simulate_rollcall(s: &Scenario, seed: u64, file: &Path) -> Result<RollCal
 mod tests {
     use super::*;
     use crate::scenario;
-    use crate::tune::test_support::example;
+    use crate::scenario::test_support::example;
 
     /// A 60-state scenario: varied base positions, a yes campaign on 30 states, a disciplined
     /// bloc of 12 with some cohesion, global correlation 0.1, no leaders.

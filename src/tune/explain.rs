@@ -468,7 +468,7 @@ impl Render for Explanation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tune::test_support::example;
+    use crate::scenario::test_support::example;
 
     /// The decomposition's final probabilities equal the engine's simulated per-state shares
     /// within Monte Carlo error: 200 000 ballots, fixed seed, |difference| ≤ 4.5 standard

@@ -174,19 +174,6 @@ pub fn leader_subscenario(s: &Scenario) -> Option<(Scenario, Vec<usize>)> {
 }
 
 #[cfg(test)]
-pub(crate) mod test_support {
-    use std::path::Path;
-
-    use crate::scenario::{self, Scenario};
-
-    /// The shipped example scenario.
-    pub fn example() -> Scenario {
-        scenario::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/example.toml"))
-            .expect("example scenario loads")
-    }
-}
-
-#[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::Model;
@@ -195,7 +182,7 @@ mod tests {
     /// (cut-points, loadings, leaders with the same influence and centre).
     #[test]
     fn leader_subscenario_keeps_swayed_states_exact() {
-        let s = test_support::example();
+        let s = crate::scenario::test_support::example();
         let (t, kept) = leader_subscenario(&s).unwrap();
         assert!(kept.len() < s.states.len());
         let full = Model::new(&s);

@@ -585,7 +585,7 @@ mod tests {
     use super::*;
     use crate::rng::chunk_rng;
     use crate::scenario::RngKind;
-    use crate::tune::test_support::example;
+    use crate::scenario::test_support::example;
     use crate::with_chunk_rng;
     use rand::Rng;
 

@@ -460,7 +460,7 @@ fn canonical(s: &Scenario, p: Param) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tune::test_support::example;
+    use crate::scenario::test_support::example;
 
     #[test]
     fn split_handles_quotes() {

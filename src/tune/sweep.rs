@@ -478,7 +478,7 @@ impl Render for Sweep {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tune::test_support::example;
+    use crate::scenario::test_support::example;
 
     #[test]
     fn grid_specs() {
