@@ -23,9 +23,11 @@
 //! ```
 
 #![deny(missing_docs)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod alliance;
 pub mod backtest;
+pub mod cpu;
 pub mod error;
 pub mod evidence;
 pub mod exact;

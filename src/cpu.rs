@@ -1,0 +1,64 @@
+//! The CPU's instruction sets, detected once at run time, for the engine's SIMD code.
+
+use crate::rng::Keystream;
+
+/// The widest implementation of the per-ballot pass this CPU runs. All give identical
+/// results; only the speed differs. Ordered from narrowest to widest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Simd {
+    /// Portable Rust (whatever the compiler makes of the per-state loop).
+    Baseline,
+    /// AVX2 with FMA, 8 states per step.
+    Avx2,
+    /// AVX-512F (with AVX2 and FMA), 16 states per step.
+    Avx512,
+}
+
+impl Simd {
+    /// The best the running CPU supports; `LOBBYSIM_SIMD=baseline|avx2` caps it (for
+    /// comparisons; never changes results).
+    pub fn detect() -> Simd {
+        let cap = match std::env::var("LOBBYSIM_SIMD").as_deref() {
+            Ok("baseline") => Simd::Baseline,
+            Ok("avx2") => Simd::Avx2,
+            _ => Simd::Avx512,
+        };
+        #[cfg(target_arch = "x86_64")]
+        {
+            let avx2 = std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma");
+            let best = if avx2 && std::arch::is_x86_feature_detected!("avx512f") {
+                Simd::Avx512
+            } else if avx2 {
+                Simd::Avx2
+            } else {
+                Simd::Baseline
+            };
+            best.min(cap)
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = cap;
+            Simd::Baseline
+        }
+    }
+
+    /// The keystream implementation that goes with this instruction set (the same words
+    /// whichever).
+    pub fn keystream(self) -> Keystream {
+        match self {
+            Simd::Baseline => Keystream::Library,
+            Simd::Avx2 => Keystream::Avx2,
+            Simd::Avx512 => Keystream::Avx512,
+        }
+    }
+
+    /// Name for reports and benchmarks.
+    pub fn name(self) -> &'static str {
+        match self {
+            Simd::Baseline => "baseline",
+            Simd::Avx2 => "avx2",
+            Simd::Avx512 => "avx512",
+        }
+    }
+}
