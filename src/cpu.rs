@@ -1,7 +1,5 @@
 //! The CPU's instruction sets, detected once at run time, for the engine's SIMD code.
 
-use crate::rng::Keystream;
-
 /// The widest implementation of the per-ballot pass this CPU runs. All give identical
 /// results; only the speed differs. Ordered from narrowest to widest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -40,16 +38,6 @@ impl Simd {
         {
             let _ = cap;
             Simd::Baseline
-        }
-    }
-
-    /// The keystream implementation that goes with this instruction set (the same words
-    /// whichever).
-    pub fn keystream(self) -> Keystream {
-        match self {
-            Simd::Baseline => Keystream::Library,
-            Simd::Avx2 => Keystream::Avx2,
-            Simd::Avx512 => Keystream::Avx512,
         }
     }
 

@@ -35,7 +35,7 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::rng::ChunkWords;
+use crate::rng::{ChunkWords, Keystream};
 use crate::scenario::{MAX_BALLOTS, RngKind};
 
 pub use crate::cpu::Simd;
@@ -180,7 +180,7 @@ pub fn simulate_chunk(model: &Model, cfg: &RunConfig, k: u64) -> Tally {
 
 fn chunk_into(kernel: &Kernel, cfg: &RunConfig, k: u64, t: &mut Tally, sc: &mut Scratch) {
     let len = cfg.chunk_len(k);
-    let mut words = ChunkWords::new(cfg.rng, cfg.seed, k, kernel.simd.keystream());
+    let mut words = ChunkWords::new(cfg.rng, cfg.seed, k, Keystream::Cipher);
     kernel.run(&mut words, len, t, sc);
 }
 
