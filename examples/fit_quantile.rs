@@ -12,7 +12,8 @@
 //! quantile, in f64, rounded to f32. Entry 46 (q = ½ exactly) is zero, so Φ⁻¹(½) = 0.
 
 use lobbysim::normal::{
-    F32_QUANTILE_DEGREE, F32_QUANTILE_SEGMENTS, f32_quantile_error, inv_cdf_exact,
+    APPROX_LOG_DEGREE, APPROX_Z_DEGREE, F32_MIN_Q, F32_QUANTILE_DEGREE, F32_QUANTILE_SEGMENTS,
+    approx_quantile_error, f32_quantile_error, inv_cdf_exact,
 };
 
 /// Chebyshev interpolant of `f` on [−h, h] at `nodes` points, truncated to `degree`, as
@@ -104,6 +105,53 @@ fn print_table() {
         println!("    ],");
     }
     println!("];");
+    print_approx();
+}
+
+/// The coefficients of `InvNormalF32::approx_split`: `−2 ln m` for `m` in [1, 2) as a
+/// polynomial in `m − 1.5`, and Φ⁻¹(q) as a polynomial in `t − T`, `t = √(−2 ln q)` over
+/// `q` in [2⁻²⁴, ½] (`T` the centre of that range of `t`): Chebyshev interpolants (64 nodes,
+/// truncated), rounded to f32.
+fn print_approx() {
+    let list = |c: &[f64]| -> String {
+        c.iter()
+            .map(|&x| format!("\n    {:e},", x as f32))
+            .collect()
+    };
+    let log = chebyshev_monomials(&|x| -2.0 * (1.5 + x).ln(), 0.5, APPROX_LOG_DEGREE, 64);
+    let (t0, t1) = (
+        (-2.0 * 0.5f64.ln()).sqrt(),
+        (-2.0 * f64::from(F32_MIN_Q).ln()).sqrt(),
+    );
+    let centre = 0.5 * (t0 + t1);
+    let z = chebyshev_monomials(
+        &|x| inv_cdf_exact((-0.5 * (centre + x) * (centre + x)).exp()),
+        0.5 * (t1 - t0),
+        APPROX_Z_DEGREE,
+        64,
+    );
+    println!();
+    println!(
+        "// `InvNormalF32::approx_split`: −2 ln(m) ≈ Σ APPROX_LOG_COEFFS[k]·(m − 1.5)^k on [1, 2);"
+    );
+    println!(
+        "// Φ⁻¹(q) ≈ Σ APPROX_Z_COEFFS[k]·(t − APPROX_T_CENTRE)^k, t = √(−2 ln q), q in [2⁻²⁴, ½]."
+    );
+    println!("pub(super) const APPROX_LOG_CENTRE: f32 = 1.5;");
+    println!(
+        "pub(super) const APPROX_LOG_COEFFS: [f32; {}] = [{}\n];",
+        APPROX_LOG_DEGREE + 1,
+        list(&log)
+    );
+    println!(
+        "pub(super) const APPROX_T_CENTRE: f32 = {:e};",
+        centre as f32
+    );
+    println!(
+        "pub(super) const APPROX_Z_COEFFS: [f32; {}] = [{}\n];",
+        APPROX_Z_DEGREE + 1,
+        list(&z)
+    );
 }
 
 /// Error of the shipped function over every f32 v in [2⁻²⁴, ½] and its mirror 1 − v.
@@ -113,6 +161,12 @@ fn scan() {
         "every f32 v in [2^-24, 1 - 2^-24]: CDF error {:.3e}, tail relative {:.3e}, \
          largest decrease {:e}",
         e.cdf, e.tail_relative, e.decrease
+    );
+    let a = approx_quantile_error(1);
+    println!(
+        "every f32 q in [2^-24, 1/2]: fast approximation within {:.3e} of the definition at \
+         q or a neighbour; unfused evaluation within {:.3e}",
+        a.approx, a.unfused
     );
 }
 

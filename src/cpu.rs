@@ -25,7 +25,11 @@ impl Simd {
         {
             let avx2 = std::arch::is_x86_feature_detected!("avx2")
                 && std::arch::is_x86_feature_detected!("fma");
-            let best = if avx2 && std::arch::is_x86_feature_detected!("avx512f") {
+            let avx512 = std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512vl")
+                && std::arch::is_x86_feature_detected!("avx512bw")
+                && std::arch::is_x86_feature_detected!("avx512dq");
+            let best = if avx2 && avx512 {
                 Simd::Avx512
             } else if avx2 {
                 Simd::Avx2

@@ -62,7 +62,20 @@ pub const MAX_F32_CDF_ERROR: f64 = 1e-7;
 pub const MAX_F32_TAIL_RELATIVE_ERROR: f64 = 5e-6;
 
 mod quantile_coeffs;
-use quantile_coeffs::QUANTILE_COEFFS;
+use quantile_coeffs::{
+    APPROX_LOG_CENTRE, APPROX_LOG_COEFFS, APPROX_T_CENTRE, APPROX_Z_COEFFS, QUANTILE_COEFFS,
+};
+
+/// Degree of [`InvNormalF32::approx_split`]'s polynomial for `−2 ln m`, `m` in [1, 2).
+pub const APPROX_LOG_DEGREE: usize = 5;
+/// Degree of [`InvNormalF32::approx_split`]'s polynomial in `t = √(−2 ln q)`.
+pub const APPROX_Z_DEGREE: usize = 7;
+/// Bound on |[`InvNormalF32::approx_split`] − [`InvNormalF32::inv_split`]| (see there);
+/// measured over every f32 by [`approx_quantile_error`] (fused and unfused).
+pub const APPROX_QUANTILE_ERROR: f32 = 1.25e-4;
+/// Bound on |`inv_split_with::<false>` − `inv_split`| over every f32 (see
+/// [`approx_quantile_error`]).
+pub const UNFUSED_QUANTILE_ERROR: f32 = 1e-6;
 
 /// f32 bits of q ≥ 2⁻²⁴, shifted right by 22, minus this: the segment (binade and top
 /// mantissa bit).
@@ -79,13 +92,22 @@ fn segment(q: f32) -> (usize, f32) {
     (s as usize, x)
 }
 
-/// `Σ c(k)·x^k` (degree [`F32_QUANTILE_DEGREE`]) by Horner's rule with fused
-/// multiply-adds, as the SIMD versions compute it.
+/// `a·b + c`: one fused multiply-add (rounded once) if `FUSED`, else a product and a sum (each
+/// rounded). The engine's exact computations use the fused form ([`f32::mul_add`], which is
+/// correctly rounded on every platform); its fast approximations use whichever the
+/// instruction set has in hardware ([`crate::cpu`]), their error bounds covering both.
 #[inline(always)]
-fn horner(c: impl Fn(usize) -> f32, x: f32) -> f32 {
-    let mut p = c(F32_QUANTILE_DEGREE);
-    for k in (0..F32_QUANTILE_DEGREE).rev() {
-        p = p.mul_add(x, c(k));
+pub fn madd<const FUSED: bool>(a: f32, b: f32, c: f32) -> f32 {
+    if FUSED { a.mul_add(b, c) } else { a * b + c }
+}
+
+/// `Σ c(k)·x^k` (degree `D`) by Horner's rule, with fused multiply-adds if `FUSED` (as the
+/// SIMD versions compute it) — see [`madd`].
+#[inline(always)]
+fn horner<const D: usize, const FUSED: bool>(c: impl Fn(usize) -> f32, x: f32) -> f32 {
+    let mut p = c(D);
+    for k in (0..D).rev() {
+        p = madd::<FUSED>(p, x, c(k));
     }
     p
 }
@@ -134,10 +156,50 @@ impl InvNormalF32 {
     /// is `q = min(v, w)`, the sign that of `v − w`.
     #[inline(always)]
     pub fn inv_split(&self, v: f32, w: f32) -> f32 {
+        self.inv_split_with::<true>(v, w)
+    }
+
+    /// [`InvNormalF32::inv_split`] with its multiply-adds fused (`FUSED`, the definition) or
+    /// not (within [`UNFUSED_QUANTILE_ERROR`] of it: for CPUs without fused multiply-adds,
+    /// whose results the engine certifies by [`InvNormalF32::approx_split`]'s method).
+    #[inline(always)]
+    pub fn inv_split_with<const FUSED: bool>(&self, v: f32, w: f32) -> f32 {
         let q = if v < w { v } else { w };
         let q = if q > F32_MIN_Q { q } else { F32_MIN_Q };
         let (s, x) = segment(q);
-        upper_flip(horner(|k| QUANTILE_COEFFS[k][s], x), v, w)
+        upper_flip(
+            horner::<F32_QUANTILE_DEGREE, FUSED>(|k| QUANTILE_COEFFS[k][s], x),
+            v,
+            w,
+        )
+    }
+
+    /// A gather-free approximation of [`InvNormalF32::inv_split`] for the per-state pass:
+    /// with `q = min(v, w)` (clamped to [`F32_MIN_Q`]) and `t = √(−2 ln q)`, a degree-7
+    /// polynomial in `t` (Chebyshev fit of Φ⁻¹ on `t` in [√(2 ln 2), √(48 ln 2)]), negated
+    /// for `v > w`; `−2 ln q` from the exponent of `q` and a degree-5 polynomial in its
+    /// mantissa. No table lookup and no branch, so compilers vectorise it for any instruction
+    /// set. Within [`APPROX_QUANTILE_ERROR`] of `inv_split(v', w')` for any `v'`, `w'` within
+    /// one f32 step of `v`, `w` (checked over every f32 by [`approx_quantile_error`]),
+    /// fused or not.
+    #[inline(always)]
+    pub fn approx_split<const FUSED: bool>(&self, v: f32, w: f32) -> f32 {
+        let q = if v < w { v } else { w };
+        let q = if q > F32_MIN_Q { q } else { F32_MIN_Q };
+        let bits = q.to_bits();
+        let e = ((bits >> 23) as i32 - 127) as f32;
+        let m = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000) - APPROX_LOG_CENTRE;
+        let y = madd::<FUSED>(
+            e,
+            -2.0 * std::f32::consts::LN_2,
+            horner::<APPROX_LOG_DEGREE, FUSED>(|k| APPROX_LOG_COEFFS[k], m),
+        );
+        let t = y.sqrt() - APPROX_T_CENTRE;
+        upper_flip(
+            horner::<APPROX_Z_DEGREE, FUSED>(|k| APPROX_Z_COEFFS[k], t),
+            v,
+            w,
+        )
     }
 }
 
@@ -182,6 +244,47 @@ pub fn f32_quantile_error(step: usize) -> QuantileError {
                 e.tail_relative = e.tail_relative.max(err / tail);
             }
         }
+    }
+    e
+}
+
+/// Measured distance of the engine's fast quantiles from the definition
+/// ([`InvNormalF32::inv_split`]); see [`approx_quantile_error`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ApproxError {
+    /// Largest |`approx_split::<FUSED>`(q) − `inv_split`(q')| over q' within one f32 step of
+    /// q, for either `FUSED`.
+    pub approx: f32,
+    /// Largest |`inv_split_with::<false>`(q) − `inv_split`(q)|.
+    pub unfused: f32,
+}
+
+/// The error of the fast quantiles at every `step`-th f32 `q` in [2⁻²⁴, ½ + 2 steps]
+/// (lower tail `v = q`, `w = 1 − q`; the upper tail is the exact mirror): [`ApproxError`].
+/// `step = 1` checks every f32 (`examples/fit_quantile.rs -- --scan`).
+pub fn approx_quantile_error(step: usize) -> ApproxError {
+    let f = InvNormalF32::new();
+    let exact = |bits: u32| {
+        let q = f32::from_bits(bits);
+        f.inv_split(q, 1.0 - q)
+    };
+    let mut e = ApproxError {
+        approx: 0.0,
+        unfused: 0.0,
+    };
+    let (lo, hi) = (F32_MIN_Q.to_bits(), 0.5f32.to_bits() + 2);
+    for bits in (lo..=hi).step_by(step.max(1)) {
+        let q = f32::from_bits(bits);
+        let w = 1.0 - q;
+        let near = [exact(bits.max(lo + 1) - 1), exact(bits), exact(bits + 1)];
+        for a in [f.approx_split::<true>(q, w), f.approx_split::<false>(q, w)] {
+            for z in near {
+                e.approx = e.approx.max((a - z).abs());
+            }
+        }
+        e.unfused = e
+            .unfused
+            .max((f.inv_split_with::<false>(q, w) - near[1]).abs());
     }
     e
 }
@@ -284,38 +387,6 @@ pub mod x86 {
             _mm512_set1_epi32(i32::MIN),
         ))
     }
-
-    /// [`InvNormalF32::inv_split`] on 8 lanes (AVX2 and FMA; coefficients by gathers).
-    ///
-    /// # Safety
-    /// The CPU must support AVX2 and FMA.
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    pub fn inv8(v: __m256, w: __m256) -> __m256 {
-        let q = _mm256_min_ps(v, w);
-        let q = _mm256_max_ps(q, _mm256_set1_ps(F32_MIN_Q));
-        let bits = _mm256_castps_si256(q);
-        let s = _mm256_sub_epi32(
-            _mm256_srli_epi32::<22>(bits),
-            _mm256_set1_epi32(SEGMENT_BASE),
-        );
-        let x = _mm256_sub_ps(
-            _mm256_castsi256_ps(_mm256_or_si256(
-                _mm256_and_si256(bits, _mm256_set1_epi32(0x003f_ffff)),
-                _mm256_set1_epi32(0x3f80_0000),
-            )),
-            _mm256_set1_ps(1.25),
-        );
-        // SAFETY: 0 ≤ s ≤ 46 for q in [2⁻²⁴, ½], within the 48 entries of each row.
-        let c = |k: usize| unsafe { _mm256_i32gather_ps::<4>(QUANTILE_COEFFS[k].as_ptr(), s) };
-        let mut p = c(F32_QUANTILE_DEGREE);
-        for k in (0..F32_QUANTILE_DEGREE).rev() {
-            p = _mm256_fmadd_ps(p, x, c(k));
-        }
-        // As `upper_flip`.
-        let sign = _mm256_and_ps(_mm256_sub_ps(w, v), _mm256_set1_ps(-0.0));
-        _mm256_xor_ps(p, sign)
-    }
 }
 
 #[cfg(test)]
@@ -359,6 +430,41 @@ mod tests {
         assert_eq!(f.inv(0.25), -f.inv(0.75));
     }
 
+    /// The fast quantiles stay within their documented bounds of the definition
+    /// ([`approx_quantile_error`] at every 61st f32, every segment; `cargo run --release
+    /// --example fit_quantile -- --scan` checks every f32), and the approximation is exactly
+    /// antisymmetric, zero at ½ and finite down to the clamp.
+    #[test]
+    fn approx_quantile_error_is_bounded() {
+        let e = approx_quantile_error(61);
+        println!("fast quantiles: {e:?}");
+        assert!(
+            e.approx <= APPROX_QUANTILE_ERROR,
+            "approximation {:e}",
+            e.approx
+        );
+        assert!(
+            e.unfused <= UNFUSED_QUANTILE_ERROR,
+            "unfused {:e}",
+            e.unfused
+        );
+        let f = InvNormalF32::new();
+        for v in [F32_MIN_Q, 1e-5, 0.01, 0.2, 0.4999] {
+            for fused in [true, false] {
+                let a = |v: f32, w: f32| {
+                    if fused {
+                        f.approx_split::<true>(v, w)
+                    } else {
+                        f.approx_split::<false>(v, w)
+                    }
+                };
+                assert_eq!(a(v, 1.0 - v), -a(1.0 - v, v));
+            }
+        }
+        assert!(f.approx_split::<true>(0.5, 0.5).abs() < 1e-3);
+        assert!(f.approx_split::<false>(0.0, 1.0).is_finite());
+    }
+
     /// The SIMD versions return exactly the scalar bits, lane by lane, on inputs covering
     /// every segment (register and gathered ones), both tails, ½, and values outside [0, 1].
     #[cfg(target_arch = "x86_64")]
@@ -381,12 +487,6 @@ mod tests {
             let wide = unsafe { simd16(&inputs) };
             assert_eq!(wide, scalar, "AVX-512");
         }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
-            // SAFETY: the CPU has AVX2 and FMA.
-            let wide = unsafe { simd8(&inputs) };
-            assert_eq!(wide, scalar, "AVX2");
-        }
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -401,22 +501,6 @@ mod tests {
                 let v = _mm512_loadu_ps(i.as_ptr());
                 let z = x86::inv16(&t, v, _mm512_sub_ps(_mm512_set1_ps(1.0), v), 0xffff);
                 _mm512_storeu_ps(o.as_mut_ptr(), z);
-            }
-        }
-        out.iter().map(|z| z.to_bits()).collect()
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    fn simd8(v: &[f32]) -> Vec<u32> {
-        use std::arch::x86_64::*;
-        let mut out = vec![0f32; v.len()];
-        for (i, o) in v.chunks_exact(8).zip(out.chunks_exact_mut(8)) {
-            // SAFETY: 8 readable and 8 writable f32s.
-            unsafe {
-                let v = _mm256_loadu_ps(i.as_ptr());
-                let z = x86::inv8(v, _mm256_sub_ps(_mm256_set1_ps(1.0), v));
-                _mm256_storeu_ps(o.as_mut_ptr(), z);
             }
         }
         out.iter().map(|z| z.to_bits()).collect()

@@ -305,3 +305,26 @@ pub(super) const QUANTILE_COEFFS: [[f32; 48]; 6] = [
         0e0,
     ],
 ];
+
+// `InvNormalF32::approx_split`: −2 ln(m) ≈ Σ APPROX_LOG_COEFFS[k]·(m − 1.5)^k on [1, 2);
+// Φ⁻¹(q) ≈ Σ APPROX_Z_COEFFS[k]·(t − APPROX_T_CENTRE)^k, t = √(−2 ln q), q in [2⁻²⁴, ½].
+pub(super) const APPROX_LOG_CENTRE: f32 = 1.5;
+pub(super) const APPROX_LOG_COEFFS: [f32; 6] = [
+    -8.1091356e-1,
+    -1.3333673e0,
+    4.4326636e-1,
+    -1.9646308e-1,
+    1.10918626e-1,
+    -6.089801e-2,
+];
+pub(super) const APPROX_T_CENTRE: f32 = 3.4727588e0;
+pub(super) const APPROX_Z_COEFFS: [f32; 8] = [
+    -2.8194952e0,
+    -1.1144837e0,
+    2.396996e-2,
+    -5.3859227e-3,
+    8.786442e-4,
+    -1.6359916e-4,
+    1.4623569e-4,
+    -4.0632207e-5,
+];

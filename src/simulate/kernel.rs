@@ -1,11 +1,13 @@
-//! The model flattened for the per-ballot loop: states' parameters in blocks of [`BLOCK`],
-//! patterns of loadings and leaders, per-chunk scratch space, and the loop over a chunk's
-//! ballots (shocks, pattern means, leaders, the per-state pass, tallies).
+//! The model flattened for the per-ballot loop: patterns of loadings and leaders, per-chunk
+//! scratch space, and the loop over a chunk's ballots (shocks, pattern means, leaders, the
+//! per-state pass of [`super::pass`], tallies).
 
-use super::{Tally, UNIFORM_RESOLUTION, shock_uniform, uniform_steps};
+use super::layout::{BLOCK, Blocks, Lane, Lines, PACKED_MAX, unpack, with_absent};
+use super::pass::{Approx, Indexed, approx_lane, pass, tolerance};
+use super::{Tally, shock_uniform, uniform_steps};
 use crate::cpu::Simd;
-use crate::model::{Model, StateModel};
-use crate::normal::InvNormalF32;
+use crate::model::Model;
+use crate::normal::{InvNormalF32, UNFUSED_QUANTILE_ERROR, madd};
 use crate::rng::ChunkWords;
 use crate::scenario::Rule;
 
@@ -16,264 +18,11 @@ const FILL_BALLOTS: usize = 16;
 /// Vote score (yes +1, no −1, abstain/absent 0) by outcome index.
 const SCORE: [f32; 4] = [1.0, -1.0, 0.0, 0.0];
 
-/// One state's parameters in the f32 form the per-ballot decision uses, on the scale of
-/// [`uniform_steps`] (`X = u·2²⁴`). The state's `X` is compared with four increasing
-/// thresholds (probabilities times 2²⁴, exact): `seg[0]` (end of "still absent"), `seg[1]`
-/// (end of mobilised yes), `seg[2]` (end of mobilised abstain) and `seg[3]` (base absence `a`,
-/// end of mobilised no). Above `a` the state is present with rescaled uniform
-/// `v = (u − a)/(1 − a) = fma(X, scale, offset)` and its complement
-/// `1 − v = (1 − u)/(1 − a) = fma(−X, scale, upper)`, idiosyncratic shock
-/// `ε = Φ⁻¹(v)` ([`InvNormalF32::inv_split`]) and latent score `z = fma(σ, ε, μ)`, compared
-/// with the cut-points: two more "thresholds passed", `z ≥ cut_no` (not no) and
-/// `z ≥ cut_yes` (yes).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) struct Lane {
-    pub(super) seg: [f32; 4],
-    pub(super) cut_no: f32,
-    pub(super) cut_yes: f32,
-    pub(super) sigma: f32,
-    /// `2⁻²⁴/(1 − a)` (exactly `upper·2⁻²⁴`).
-    pub(super) scale: f32,
-    /// `−a/(1 − a)`.
-    pub(super) offset: f32,
-    /// `1/(1 − a)`.
-    pub(super) upper: f32,
-}
-
-impl Lane {
-    pub(super) fn of(s: &StateModel) -> Lane {
-        let [y, _, a] = s.mobilised;
-        let steps = 1.0 / UNIFORM_RESOLUTION;
-        let mut seg = [
-            s.p_absent as f32,
-            (s.p_absent + y) as f32,
-            (s.p_absent + y + a) as f32,
-            s.base_absent as f32,
-        ];
-        // Rounding must not break the nesting the counting relies on.
-        for k in 1..4 {
-            if seg[k] < seg[k - 1] {
-                seg[k] = seg[k - 1];
-            }
-        }
-        let present = 1.0 - s.base_absent;
-        let (upper, offset) = if present > 0.0 {
-            ((1.0 / present) as f32, (-s.base_absent / present) as f32)
-        } else {
-            (0.5, 0.5) // never present: any finite values
-        };
-        Lane {
-            seg: seg.map(|t| t * steps as f32),
-            cut_no: s.cut_no as f32,
-            cut_yes: s.cut_yes as f32,
-            sigma: s.loadings.idio as f32,
-            scale: upper * UNIFORM_RESOLUTION as f32,
-            offset,
-            upper,
-        }
-    }
-
-    /// A lane that fills a block beyond the last state: its `X` (< 2²⁴) never reaches any
-    /// threshold, so it never counts; its rescaled uniform is ¼ (no gather in the quantile).
-    const PADDING: Lane = Lane {
-        seg: [33_554_432.0; 4],
-        cut_no: 0.0,
-        cut_yes: 0.0,
-        sigma: 0.0,
-        scale: 0.0,
-        offset: 0.25,
-        upper: 0.75,
-    };
-
-    /// Outcome index for uniform steps `x` ([`uniform_steps`]) and conditional mean `mu`
-    /// (scalar path: leaders and the reference visitor; the vectorised pass computes the same
-    /// comparisons).
-    #[inline]
-    pub(super) fn decide(&self, x: f32, mu: f32) -> usize {
-        match outcome_bits(self.passes(x, mu)) {
-            [1, _, _] => 0,
-            [_, 1, _] => 1,
-            [_, _, 1] => 2,
-            _ => 3,
-        }
-    }
-
-    /// Which of the six thresholds uniform steps `x` reach in a ballot with conditional mean
-    /// `mu` (each 0 or 1, non-increasing). Branch-free; the same operations in scalar code and
-    /// in every SIMD lane.
-    #[inline(always)]
-    pub(super) fn passes(&self, x: f32, mu: f32) -> [u32; 6] {
-        let v = x.mul_add(self.scale, self.offset);
-        let w = (-x).mul_add(self.scale, self.upper);
-        let eps = InvNormalF32.inv_split(v, w);
-        let z = self.sigma.mul_add(eps, mu);
-        let present = x >= self.seg[3];
-        let not_no = present & (z >= self.cut_no);
-        let yes = not_no & (z >= self.cut_yes);
-        [
-            u32::from(x >= self.seg[0]),
-            u32::from(x >= self.seg[1]),
-            u32::from(x >= self.seg[2]),
-            u32::from(present),
-            u32::from(not_no),
-            u32::from(yes),
-        ]
-    }
-}
-
-/// Yes, no and abstain (each 0 or 1) from a state's [`Lane::passes`]: the u-segments in order
-/// are still absent, mobilised yes, mobilised abstain, mobilised no, then present: no,
-/// abstain, yes.
-#[inline(always)]
-pub(super) fn outcome_bits(m: [u32; 6]) -> [u32; 3] {
-    let [m0, m1, m2, _, m4, m5] = m;
-    [
-        (m0 & (m1 ^ 1)) | m5,
-        m2 & (m4 ^ 1),
-        (m1 & (m2 ^ 1)) | (m4 & (m5 ^ 1)),
-    ]
-}
-
-/// States per block of the vectorised pass (one AVX-512 register of f32).
-pub const BLOCK: usize = 16;
-
-/// A ballot's outcome for one state as an increment of its packed chunk counter: yes adds
-/// 1 (bits 0–9), no 2¹⁰ (bits 10–19), abstain 2²⁰ (bits 20–29); absent adds nothing.
-pub const PACKED_INC: [u32; 3] = [1, 1 << 10, 1 << 20];
-/// The same increment from the thresholds a state's uniform passes (see [`Lane::passes`]),
-/// which are nested — `u ≥ seg[0]` ⊇ `u ≥ seg[1]` ⊇ `u ≥ seg[2]` ⊇ present ⊇ not no ⊇ yes —
-/// as a sum: passing `seg[0]` adds `NESTED_INC[0]`, then `seg[1]`, `seg[2]`, "not no" and
-/// "yes" each add theirs (wrapping u32 arithmetic; "present" adds nothing). Yes is
-/// `[seg0] − [seg1] + [yes]`, no `[seg2] − [not no]`, abstain `[seg1] − [seg2] + [not no] − [yes]`:
-/// exactly [`outcome_bits`].
-pub(super) const NESTED_INC: [u32; 5] = [
-    PACKED_INC[0],
-    PACKED_INC[2].wrapping_sub(PACKED_INC[0]),
-    PACKED_INC[1].wrapping_sub(PACKED_INC[2]),
-    PACKED_INC[2].wrapping_sub(PACKED_INC[1]),
-    PACKED_INC[0].wrapping_sub(PACKED_INC[2]),
-];
-/// Bits per field of a packed counter.
-pub(super) const FIELD_BITS: u32 = 10;
-/// Ballots (for chunk counters) or blocks (for a ballot's lane sums) a packed counter absorbs
-/// before a field could overflow; counters are unpacked at least this often.
-pub const PACKED_MAX: usize = (1 << FIELD_BITS) - 1;
-
-/// The three fields of a packed counter: yes, no, abstain.
-#[inline]
-pub(super) fn unpack(c: u32) -> [u32; 3] {
-    let mask = (1 << FIELD_BITS) - 1;
-    [
-        c & mask,
-        (c >> FIELD_BITS) & mask,
-        (c >> (2 * FIELD_BITS)) & mask,
-    ]
-}
-
-/// Sixteen states' parameters, one array per field, for the vectorised pass; the last block
-/// is completed with [`Lane::PADDING`].
-#[derive(Debug, Clone, Copy)]
-#[repr(C, align(64))]
-pub(super) struct Block {
-    pub(super) seg: [[f32; BLOCK]; 4],
-    pub(super) cut_no: [f32; BLOCK],
-    pub(super) cut_yes: [f32; BLOCK],
-    pub(super) sigma: [f32; BLOCK],
-    pub(super) scale: [f32; BLOCK],
-    pub(super) offset: [f32; BLOCK],
-    pub(super) upper: [f32; BLOCK],
-    /// Pattern of each state (index into the per-ballot conditional means).
-    pub(super) pattern: [i32; BLOCK],
-}
-
-impl Block {
-    fn set(&mut self, j: usize, l: &Lane, pattern: i32) {
-        for (s, &v) in self.seg.iter_mut().zip(&l.seg) {
-            s[j] = v;
-        }
-        self.cut_no[j] = l.cut_no;
-        self.cut_yes[j] = l.cut_yes;
-        self.sigma[j] = l.sigma;
-        self.scale[j] = l.scale;
-        self.offset[j] = l.offset;
-        self.upper[j] = l.upper;
-        self.pattern[j] = pattern;
-    }
-
-    pub(super) fn lane(&self, j: usize) -> Lane {
-        Lane {
-            seg: std::array::from_fn(|k| self.seg[k][j]),
-            cut_no: self.cut_no[j],
-            cut_yes: self.cut_yes[j],
-            sigma: self.sigma[j],
-            scale: self.scale[j],
-            offset: self.offset[j],
-            upper: self.upper[j],
-        }
-    }
-}
-
-/// Every state's parameters in simulation order, in blocks of [`BLOCK`].
-#[derive(Debug, Default)]
-pub(super) struct Blocks {
-    pub(super) blocks: Vec<Block>,
-    /// Number of states (the rest of the last block is padding).
-    pub(super) n: usize,
-    /// One more than the largest pattern index.
-    pub(super) n_patterns: usize,
-}
-
-impl Blocks {
-    fn push(&mut self, l: &Lane, pattern: usize) {
-        let j = self.n % BLOCK;
-        if j == 0 {
-            let mut b = Block {
-                seg: [[0.0; BLOCK]; 4],
-                cut_no: [0.0; BLOCK],
-                cut_yes: [0.0; BLOCK],
-                sigma: [0.0; BLOCK],
-                scale: [0.0; BLOCK],
-                offset: [0.0; BLOCK],
-                upper: [0.0; BLOCK],
-                pattern: [0; BLOCK],
-            };
-            for j in 0..BLOCK {
-                b.set(j, &Lane::PADDING, 0);
-            }
-            self.blocks.push(b);
-        }
-        let last = self.blocks.len() - 1;
-        self.blocks[last].set(j, l, pattern as i32);
-        self.n += 1;
-        self.n_patterns = self.n_patterns.max(pattern + 1);
-    }
-
-    /// States including the padding: the length of the uniforms and counters a pass reads.
-    fn padded(&self) -> usize {
-        self.blocks.len() * BLOCK
-    }
-
-    fn pattern(&self, p: usize) -> usize {
-        self.blocks[p / BLOCK].pattern[p % BLOCK] as usize
-    }
-
-    /// Panics unless a pass may read `mu`, `xs` and `counts` at every index it uses.
-    pub(super) fn check(&self, mu: &[f32], xs: &[u32], counts: &[u32]) {
-        assert!(
-            self.n_patterns <= mu.len()
-                && xs.len() >= self.padded()
-                && counts.len() >= self.padded(),
-            "conditional means, uniforms and counters must cover every (padded) state"
-        );
-    }
-}
-
-/// Outcome counts `[yes, no, abstain, absent]` from yes, no and abstain counts out of
-/// `total`.
-#[inline]
-pub(super) fn with_absent(c: [u32; 3], total: u32) -> [u32; 4] {
-    [c[0], c[1], c[2], total - c[0] - c[1] - c[2]]
-}
+/// Whether the portable build has fused multiply-adds in hardware: AArch64 always (NEON),
+/// x86-64 only when compiled for a CPU that has them (`-C target-cpu=...`). Without them the
+/// portable pass computes the conditional means and its approximation unfused, with error
+/// bounds ([`super::pass`]), since a software `fma` per operation would be slow.
+const PORTABLE_FUSED: bool = cfg!(any(target_arch = "aarch64", target_feature = "fma"));
 
 /// The model flattened for the per-ballot loop, in simulation order.
 ///
@@ -307,44 +56,14 @@ pub(super) struct Kernel {
     pub(super) pat_lead_start: Vec<u32>,
     /// `(leader slot in [`Kernel::leaders`], influence, centre)`.
     pub(super) pat_lead: Vec<(u32, f32, f32)>,
+    /// For the error bound of unfused conditional means ([`Kernel::mean_error`]): the largest
+    /// |loading| of any pattern on each factor, the largest `Σ |influence|·(1 + |centre|)` of
+    /// any pattern's leaders, and the relative rounding bound of a chain of that many terms.
+    row_max: Vec<f64>,
+    lead_max: f64,
+    gamma: f64,
+    /// The implementation the kernel runs.
     pub(super) simd: Simd,
-}
-
-/// Sixteen values on one 64-byte cache line.
-#[derive(Debug, Clone, Copy)]
-#[repr(C, align(64))]
-pub(super) struct Line<T: Copy>([T; 16]);
-
-/// A buffer of `u32` or `f32` that starts on a cache line and spans whole lines, so that the
-/// SIMD loads and stores of 16 values at multiples of 16 never straddle two lines.
-#[derive(Debug, Clone)]
-pub(super) struct Lines<T: Copy>(Vec<Line<T>>);
-
-impl<T: Copy + Default> Lines<T> {
-    /// At least `n` default values (rounded up to whole lines).
-    fn new(n: usize) -> Lines<T> {
-        Lines(vec![Line([T::default(); 16]); n.div_ceil(16)])
-    }
-}
-
-impl<T: Copy> std::ops::Deref for Lines<T> {
-    type Target = [T];
-    fn deref(&self) -> &[T] {
-        const { assert!(size_of::<Line<T>>() == 16 * size_of::<T>()) };
-        // SAFETY: `Line<T>` is `[T; 16]` plus alignment, without padding (asserted above),
-        // so the lines are `16·len` contiguous, initialised `T`s.
-        unsafe { std::slice::from_raw_parts(self.0.as_ptr().cast::<T>(), 16 * self.0.len()) }
-    }
-}
-
-impl<T: Copy> std::ops::DerefMut for Lines<T> {
-    fn deref_mut(&mut self) -> &mut [T] {
-        const { assert!(size_of::<Line<T>>() == 16 * size_of::<T>()) };
-        // SAFETY: as in `deref`, with unique access.
-        unsafe {
-            std::slice::from_raw_parts_mut(self.0.as_mut_ptr().cast::<T>(), 16 * self.0.len())
-        }
-    }
 }
 
 /// Per-chunk scratch space, allocated once per chunk (never per ballot).
@@ -352,15 +71,53 @@ pub(super) struct Scratch {
     pub(super) words: Lines<u32>,
     /// The ballot's global shock, then its bloc shocks (padded to a multiple of 16).
     pub(super) shocks: Lines<f32>,
-    pub(super) lscore: Vec<f32>,
+    /// The same, exactly, when a ballot needs them ([`ExactMeans`]).
+    pub(super) exact_shocks: Lines<f32>,
+    /// Leaders' vote scores, for two ballots.
+    pub(super) lscore: [Vec<f32>; 2],
     /// Conditional mean of each pattern (padded to `n_pat_padded`), for two ballots.
     pub(super) mu: [Lines<f32>; 2],
-    /// Packed chunk counters ([`PACKED_INC`]) by simulation position, padding included.
+    /// Packed chunk counters ([`super::PACKED_INC`]) by simulation position, padding included.
     pub(super) counts: Lines<u32>,
 }
 
+/// One ballot's conditional means as the pass sees them: as computed (`mu`, within `err`)
+/// and, on demand, exactly (the definition: fused multiply-adds on the exact shocks).
+struct ExactMeans<'a, const FUSED: bool> {
+    kernel: &'a Kernel,
+    /// The ballot's numbers (shocks first).
+    ballot: &'a [u32],
+    mu: &'a [f32],
+    lscore: &'a [f32],
+    exact_shocks: &'a mut [f32],
+    have_exact: bool,
+}
+
+impl<const FUSED: bool> ExactMeans<'_, FUSED> {
+    /// The exact conditional mean of pattern `q` (with fused multiply-adds, `mu[q]` is).
+    fn exact(&mut self, q: usize) -> f32 {
+        if FUSED {
+            return self.mu[q];
+        }
+        let k = self.kernel;
+        if !self.have_exact {
+            k.shocks::<true>(self.ballot, self.exact_shocks);
+            self.have_exact = true;
+        }
+        let m = k.exact_shock_part(q, self.exact_shocks);
+        k.pattern_mu::<true>(q, m, self.lscore)
+    }
+}
+
 impl Kernel {
+    /// The kernel for `m`, running the widest implementation the CPU has.
     pub(super) fn new(m: &Model) -> Kernel {
+        Kernel::with_simd(m, Simd::detect())
+    }
+
+    /// The kernel for `m`, running implementation `simd` — or the widest narrower one the
+    /// CPU has.
+    pub(super) fn with_simd(m: &Model, simd: Simd) -> Kernel {
         let n = m.len();
         let mut pos_of = vec![0u32; n];
         for (p, &i) in m.order.iter().enumerate() {
@@ -390,7 +147,10 @@ impl Kernel {
             led_patterns: Vec::new(),
             pat_lead_start: vec![0],
             pat_lead: Vec::new(),
-            simd: Simd::detect(),
+            row_max: Vec::new(),
+            lead_max: 0.0,
+            gamma: 0.0,
+            simd: simd.min(Simd::detect()),
         };
         // Patterns keyed by the exact bits of their parameters.
         type Key = (u64, Vec<(u32, u64)>, Vec<(u32, u64, u64)>);
@@ -455,6 +215,30 @@ impl Kernel {
                 k.loadings.push(r);
             }
         }
+        k.row_max = k
+            .factors
+            .iter()
+            .map(|&f| {
+                row(f as usize)
+                    .iter()
+                    .map(|&l| f64::from(l.abs()))
+                    .fold(0.0, f64::max)
+            })
+            .collect();
+        let mut terms = 0;
+        for q in 0..pat_loadings.len() {
+            let lead = &k.pat_lead[k.pat_lead_start[q] as usize..k.pat_lead_start[q + 1] as usize];
+            let sum: f64 = lead
+                .iter()
+                .map(|&(_, a, c)| f64::from(a.abs()) * (1.0 + f64::from(c.abs())))
+                .sum();
+            k.lead_max = k.lead_max.max(sum);
+            terms = terms.max(lead.len());
+        }
+        // Both chains (fused and not) against the exact sum: γₙ + γ₂ₙ, n terms.
+        let n = (k.factors.len() + terms) as f64;
+        let u = 2f64.powi(-24);
+        k.gamma = n * u / (1.0 - n * u) + 2.0 * n * u / (1.0 - 2.0 * n * u);
         k
     }
 
@@ -467,39 +251,41 @@ impl Kernel {
         Scratch {
             words: Lines::new(self.words_per_ballot() * FILL_BALLOTS + BLOCK),
             shocks: Lines::new(1 + self.n_blocs),
-            lscore: vec![0.0; self.leaders.len()],
+            exact_shocks: Lines::new(1 + self.n_blocs),
+            lscore: [vec![0.0; self.leaders.len()], vec![0.0; self.leaders.len()]],
             mu: [Lines::new(self.n_pat_padded), Lines::new(self.n_pat_padded)],
             counts: Lines::new(self.lanes.padded()),
         }
     }
 
     /// The ballot's global shock and bloc shocks (`shocks[0]` and `shocks[1 + b]`) from its
-    /// first `1 + n_blocs` numbers, by [`shock_uniform`] and [`InvNormalF32`] — 16 at a time
-    /// with AVX-512 (the same bits as the scalar quantile).
+    /// first `1 + n_blocs` numbers, by [`shock_uniform`] and [`InvNormalF32`] — exactly if
+    /// `FUSED` (16 at a time with AVX-512), else within [`UNFUSED_QUANTILE_ERROR`].
     #[inline(always)]
-    fn shocks(&self, words: &[u32], shocks: &mut [f32]) {
+    fn shocks<const FUSED: bool>(&self, words: &[u32], shocks: &mut [f32]) {
         let words = &words[..1 + self.n_blocs];
         #[cfg(target_arch = "x86_64")]
-        if self.simd == Simd::Avx512 {
-            // SAFETY: `self.simd` is what `Simd::detect` found the CPU supports.
+        if FUSED && self.simd == Simd::Avx512 {
+            // SAFETY: `self.simd` is at most what `Simd::detect` found the CPU supports.
             return unsafe { super::x86::shocks_avx512(words, shocks) };
         }
         for (s, &x) in shocks.iter_mut().zip(words) {
-            *s = InvNormalF32.inv(shock_uniform(x));
+            let v = shock_uniform(x);
+            *s = InvNormalF32.inv_split_with::<FUSED>(v, 1.0 - v);
         }
     }
 
     /// The shock part of every pattern's conditional mean into `mu`: the global loading times
     /// the global shock `shocks[0]`, then for each bloc some pattern loads on, in ascending
     /// order, `mu = fma(loading, B_b, mu)` — as the reference sums a state's own blocs (a zero
-    /// loading leaves `mu` unchanged). Sixteen patterns per register, two groups at a time
-    /// (independent chains).
+    /// loading leaves `mu` unchanged); unfused (see [`Kernel::mean_error`]) unless `FUSED`.
+    /// Sixteen patterns per step (with AVX-512, two groups at a time: independent chains).
     #[inline(always)]
-    fn shock_means(&self, shocks: &[f32], mu: &mut [f32]) {
+    fn shock_means<const FUSED: bool>(&self, shocks: &[f32], mu: &mut [f32]) {
         let rows = self.factors.len();
         #[cfg(target_arch = "x86_64")]
-        if self.simd == Simd::Avx512 {
-            // SAFETY: `self.simd` is what `Simd::detect` found the CPU supports.
+        if FUSED && self.simd == Simd::Avx512 {
+            // SAFETY: `self.simd` is at most what `Simd::detect` found the CPU supports.
             return unsafe {
                 super::x86::shock_means_avx512(&self.loadings, &self.factors, shocks, mu)
             };
@@ -513,71 +299,80 @@ impl Kernel {
             let mut acc = l[0].map(|x| x * f(0));
             for (r, row) in l.iter().enumerate().skip(1) {
                 for (a, &x) in acc.iter_mut().zip(row) {
-                    *a = x.mul_add(f(r), *a);
+                    *a = madd::<FUSED>(x, f(r), *a);
                 }
             }
             m.copy_from_slice(&acc);
         }
     }
 
+    /// A bound on the difference between the unfused conditional means of a ballot
+    /// (unfused shocks `shocks`, unfused sums) and the exact ones, for every pattern: each
+    /// shock is within [`UNFUSED_QUANTILE_ERROR`] of its exact value, and either chain of
+    /// `n` products and sums is within `γₙ` (fused) or `γ₂ₙ` (unfused) of the real sum,
+    /// relative to the sum of the terms' magnitudes (bounded with each factor's largest
+    /// loading and the largest leader terms). Rounded up generously (×1.01).
+    fn mean_error(&self, shocks: &[f32]) -> f32 {
+        let d = f64::from(UNFUSED_QUANTILE_ERROR);
+        let mut e = self.gamma * self.lead_max;
+        for (&l, &f) in self.row_max.iter().zip(&self.factors) {
+            e += l * (d + self.gamma * (f64::from(shocks[f as usize].abs()) + d));
+        }
+        (e * 1.01) as f32
+    }
+
+    /// The exact shock part of pattern `q`'s conditional mean (as [`Kernel::shock_means`]
+    /// computes it with fused multiply-adds), from the exact shocks.
+    fn exact_shock_part(&self, q: usize, shocks: &[f32]) -> f32 {
+        let rows = self.factors.len();
+        let l = &self.loadings[q / 16 * rows..(q / 16 + 1) * rows];
+        let f = |r: usize| shocks[self.factors[r] as usize];
+        let mut m = l[0][q % 16] * f(0);
+        for (r, row) in l.iter().enumerate().skip(1) {
+            m = row[q % 16].mul_add(f(r), m);
+        }
+        m
+    }
+
     /// Conditional mean of pattern `q`: its shock part plus its leaders' terms
-    /// `influence·(score − centre)` for the leaders' votes known so far, in order.
+    /// `influence·(score − centre)` for the leaders' votes known so far, in order (fused
+    /// multiply-adds if `FUSED`).
     #[inline(always)]
-    fn pattern_mu(&self, q: usize, base: f32, lscore: &[f32]) -> f32 {
+    fn pattern_mu<const FUSED: bool>(&self, q: usize, base: f32, lscore: &[f32]) -> f32 {
         let mut m = base;
         let (l0, l1) = (
             self.pat_lead_start[q] as usize,
             self.pat_lead_start[q + 1] as usize,
         );
         for &(k, infl, c) in &self.pat_lead[l0..l1] {
-            m = infl.mul_add(lscore[k as usize] - c, m);
+            m = madd::<FUSED>(infl, lscore[k as usize] - c, m);
         }
         m
     }
 
-    /// One ballot's pass over all states, with the widest implementation the CPU runs.
-    #[inline]
-    fn present_pass(&self, mu: &[f32], xs: &[u32], counts: &mut [u32]) -> [u32; 3] {
-        self.pass_with(self.simd, mu, xs, counts)
-    }
-
-    /// [`Kernel::present_pass`] with a given implementation (never one the CPU lacks:
-    /// [`Simd::detect`] chose `self.simd`, and narrower ones are always available).
-    #[inline]
-    fn pass_with(&self, simd: Simd, mu: &[f32], xs: &[u32], counts: &mut [u32]) -> [u32; 3] {
-        let simd = simd.min(self.simd);
-        #[cfg(target_arch = "x86_64")]
-        match simd {
-            Simd::Avx512 => {
-                // SAFETY: `simd` ≤ `self.simd`, which `Simd::detect` found the CPU supports.
-                return unsafe { super::x86::pass_avx512(&self.lanes, mu, xs, counts) };
-            }
-            Simd::Avx2 => {
-                // SAFETY: as above (AVX-512F CPUs have AVX2).
-                return unsafe { super::x86::pass_avx2(&self.lanes, mu, xs, counts) };
-            }
-            Simd::Baseline => {}
-        }
-        let _ = simd;
-        super::pass::pass_baseline(&self.lanes, mu, xs, counts)
-    }
-
-    /// Simulates `len` ballots from `rng` into `t`, compiled for the widest instruction set
-    /// the CPU has (the same operations, so the same results, in every version).
+    /// Simulates `len` ballots from `rng` into `t`, compiled for the instruction set of
+    /// `self.simd` (every version gives the same results).
     pub(super) fn run(&self, rng: &mut ChunkWords, len: u64, t: &mut Tally, sc: &mut Scratch) {
         #[cfg(target_arch = "x86_64")]
         match self.simd {
-            // SAFETY: `self.simd` is what `Simd::detect` found the CPU supports.
+            // SAFETY: `self.simd` is at most what `Simd::detect` found the CPU supports.
             Simd::Avx512 => return unsafe { super::x86::run_avx512(self, rng, len, t, sc) },
             // SAFETY: as above.
             Simd::Avx2 => return unsafe { super::x86::run_avx2(self, rng, len, t, sc) },
             Simd::Baseline => {}
         }
-        self.run_body(rng, len, t, sc)
+        self.run_body::<PORTABLE_FUSED>(rng, len, t, sc)
     }
 
+    /// [`Kernel::run`]'s loop, with or without fused multiply-adds (`FUSED`).
     #[inline(always)]
-    pub(super) fn run_body(&self, rng: &mut ChunkWords, len: u64, t: &mut Tally, sc: &mut Scratch) {
+    pub(super) fn run_body<const FUSED: bool>(
+        &self,
+        rng: &mut ChunkWords,
+        len: u64,
+        t: &mut Tally,
+        sc: &mut Scratch,
+    ) {
         let n = self.state.len();
         let wpb = self.words_per_ballot();
         let states = 1 + self.n_blocs..1 + self.n_blocs + self.lanes.padded();
@@ -589,28 +384,52 @@ impl Kernel {
             let Scratch {
                 words,
                 shocks,
+                exact_shocks,
                 lscore,
                 mu,
                 counts,
             } = sc;
             // Ballot b + 1's conditional means are prepared before ballot b's pass (two
             // buffers), so that their chain of dependent steps overlaps the pass.
-            self.prepare(words, &states, shocks, lscore, &mut mu[0]);
+            let mut tol = [0.0; 2];
+            tol[0] = self.prepare::<FUSED>(
+                words,
+                &states,
+                shocks,
+                exact_shocks,
+                &mut lscore[0],
+                &mut mu[0],
+            );
             for b in 0..batch {
-                let (cur, next) = mu.split_at_mut(1);
-                let (cur, next) = if b % 2 == 0 {
-                    (&cur[0], &mut next[0])
-                } else {
-                    (&next[0], &mut cur[0])
-                };
+                let (cur, next) = (b % 2, 1 - b % 2);
                 if b + 1 < batch {
                     let ballot = &words[(b + 1) * wpb..];
-                    self.prepare(ballot, &states, shocks, lscore, next);
+                    let [m0, m1] = mu;
+                    let [l0, l1] = lscore;
+                    let (m_next, l_next) = if next == 0 { (m0, l0) } else { (m1, l1) };
+                    tol[next] = self.prepare::<FUSED>(
+                        ballot,
+                        &states,
+                        shocks,
+                        exact_shocks,
+                        l_next,
+                        m_next,
+                    );
                 }
+                let ballot = &words[b * wpb..];
                 // The ballot's uniforms, then padding lanes' (never counted) from the next
                 // ballot or the buffer's tail.
-                let xs = &words[b * wpb..][states.clone()];
-                let passed = self.present_pass(cur, xs, counts);
+                let xs = &ballot[states.clone()];
+                let mut exact = ExactMeans::<FUSED> {
+                    kernel: self,
+                    ballot,
+                    mu: &mu[cur],
+                    lscore: &lscore[cur],
+                    exact_shocks,
+                    have_exact: false,
+                };
+                let passed =
+                    self.pass::<FUSED>(&mu[cur], tol[cur], xs, counts, &mut |q| exact.exact(q));
                 let c = with_absent(passed, n as u32);
                 for (h, &k) in t.hist.iter_mut().zip(&c) {
                     h[k as usize] += 1;
@@ -630,34 +449,127 @@ impl Kernel {
 
     /// A ballot's conditional mean of every pattern, from its numbers (`ballot`, starting
     /// with the global shock's; the states' at `states`): shocks, their means, then the
-    /// leaders' votes (in simulation order) and their followers' terms.
+    /// leaders' votes (in simulation order, exact: without fused multiply-adds a leader near
+    /// a cut-point is decided again on the exact mean) and their followers' terms. Returns
+    /// the part of the pass's tolerance that depends on the ballot ([`tolerance`]: the means'
+    /// magnitude, and their error unless `FUSED`, where they are exact).
     #[inline(always)]
-    fn prepare(
+    fn prepare<const FUSED: bool>(
         &self,
         ballot: &[u32],
         states: &std::ops::Range<usize>,
         shocks: &mut [f32],
+        exact_shocks: &mut [f32],
+        lscore: &mut [f32],
+        mu: &mut [f32],
+    ) -> f32 {
+        self.shocks::<FUSED>(ballot, shocks);
+        self.shock_means::<FUSED>(shocks, mu);
+        let err = if FUSED { 0.0 } else { self.mean_error(shocks) };
+        if !self.leaders.is_empty() {
+            self.leaders_decide::<FUSED>(ballot, states, err, exact_shocks, lscore, mu);
+        }
+        let mu_max = mu[..self.lanes.n_patterns]
+            .iter()
+            .fold(0f32, |a, &m| if a > m.abs() { a } else { m.abs() });
+        tolerance(mu_max, err)
+    }
+
+    /// The leaders' votes, in simulation order (they read only shock parts and earlier
+    /// leaders' votes), then their followers' patterns' means.
+    #[inline(always)]
+    fn leaders_decide<const FUSED: bool>(
+        &self,
+        ballot: &[u32],
+        states: &std::ops::Range<usize>,
+        err: f32,
+        exact_shocks: &mut [f32],
         lscore: &mut [f32],
         mu: &mut [f32],
     ) {
-        self.shocks(ballot, shocks);
-        self.shock_means(shocks, mu);
-        if self.leaders.is_empty() {
-            return;
-        }
         let xs = &ballot[states.clone()];
-        // Leaders first (they read only shock parts and earlier leaders' votes), then their
-        // followers' patterns.
+        let mut have_exact = false;
         for (k, (&p, lane)) in self.leaders.iter().zip(&self.leader_lanes).enumerate() {
             let p = p as usize;
             let q = self.lanes.pattern(p);
-            let m = self.pattern_mu(q, mu[q], lscore);
-            lscore[k] = SCORE[lane.decide(uniform_steps(xs[p]), m)];
+            let m = self.pattern_mu::<FUSED>(q, mu[q], lscore);
+            let x = uniform_steps(xs[p]);
+            let outcome = if FUSED {
+                lane.decide(x, m)
+            } else {
+                let tol = lane.margin() + tolerance(m.abs(), err);
+                match approx_lane::<FUSED>(lane, tol, xs[p], m) {
+                    (add, false) => outcome_of(add),
+                    (_, true) => {
+                        if !have_exact {
+                            self.shocks::<true>(ballot, exact_shocks);
+                            have_exact = true;
+                        }
+                        let exact = self.exact_shock_part(q, exact_shocks);
+                        lane.decide(x, self.pattern_mu::<true>(q, exact, lscore))
+                    }
+                }
+            };
+            lscore[k] = SCORE[outcome];
         }
         for &q in &self.led_patterns {
             let q = q as usize;
-            mu[q] = self.pattern_mu(q, mu[q], lscore);
+            mu[q] = self.pattern_mu::<FUSED>(q, mu[q], lscore);
         }
+    }
+
+    /// One ballot's pass ([`pass`]) with the conditional means `mu` looked up and the
+    /// idiosyncratic shocks computed as fast as the instruction set allows.
+    #[inline(always)]
+    pub(super) fn pass<const FUSED: bool>(
+        &self,
+        mu: &[f32],
+        tol: f32,
+        xs: &[u32],
+        counts: &mut [u32],
+        exact: &mut impl FnMut(usize) -> f32,
+    ) -> [u32; 3] {
+        let b = &self.lanes;
+        #[cfg(target_arch = "x86_64")]
+        if FUSED && self.simd == Simd::Avx512 {
+            // SAFETY: `self.simd` is at most what `Simd::detect` found the CPU supports.
+            let q = unsafe { super::x86::Table512::new() };
+            if b.n_patterns <= 32 {
+                // SAFETY: as above.
+                let m = unsafe { super::x86::Permute512::new(b, mu) };
+                return pass::<FUSED, _>(b, &m, &q, tol, xs, counts, exact);
+            }
+            return pass::<FUSED, _>(b, &Indexed::new(b, mu), &q, tol, xs, counts, exact);
+        }
+        #[cfg(target_arch = "x86_64")]
+        if FUSED && self.simd == Simd::Avx2 && b.n_patterns <= 32 {
+            // SAFETY: as above.
+            let m = unsafe { super::x86::Permute256::new(b, mu) };
+            return pass::<FUSED, _>(b, &m, &Approx::<FUSED>, tol, xs, counts, exact);
+        }
+        pass::<FUSED, _>(
+            b,
+            &Indexed::new(b, mu),
+            &Approx::<FUSED>,
+            tol,
+            xs,
+            counts,
+            exact,
+        )
+    }
+
+    /// [`Kernel::pass`] at `self.simd`, with the means `mu` taken as exact (tests).
+    #[cfg(test)]
+    fn pass_at(&self, mu: &[f32], tol: f32, xs: &[u32], counts: &mut [u32]) -> [u32; 3] {
+        #[cfg(target_arch = "x86_64")]
+        match self.simd {
+            // SAFETY: `self.simd` is at most what `Simd::detect` found the CPU supports.
+            Simd::Avx512 => return unsafe { super::x86::pass_avx512(self, mu, tol, xs, counts) },
+            // SAFETY: as above.
+            Simd::Avx2 => return unsafe { super::x86::pass_avx2(self, mu, tol, xs, counts) },
+            Simd::Baseline => {}
+        }
+        self.pass::<PORTABLE_FUSED>(mu, tol, xs, counts, &mut |q| mu[q])
     }
 
     /// Adds the packed chunk counters, covering `ballots` ballots, to the tally and resets
@@ -675,14 +587,21 @@ impl Kernel {
     }
 }
 
+/// The outcome index (yes, no, abstain, absent) of a packed-counter increment.
+fn outcome_of(add: u32) -> usize {
+    super::PACKED_INC
+        .iter()
+        .position(|&c| c == add)
+        .unwrap_or(3)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::scenario::RngKind;
+    use crate::simulate::layout::outcome_bits;
     use crate::simulate::tests::synthetic;
-    use crate::simulate::{
-        CHUNK_BALLOTS, RunConfig, simulate, simulate_chunk, uniform24, visit_chunk,
-    };
+    use crate::simulate::{CHUNK_BALLOTS, RunConfig, simulate, uniform24, visit_chunk};
     use rand::Rng;
 
     /// The straightforward implementation ([`visit_chunk`]) tallied like the kernel.
@@ -701,10 +620,16 @@ mod tests {
         t
     }
 
-    /// The fast kernel (patterns, leader pre-pass, batched generation, packed counters) gives
-    /// exactly the tallies of the straightforward implementation on the same numbers. (The two
-    /// sum the latent terms in different orders; a decision could only differ if a latent score
-    /// fell within rounding error of a cut-point, which does not happen on these 2·10⁶ draws.)
+    /// The instruction sets to check: all three on an AVX-512 CPU; those the CPU lacks
+    /// would fall back to narrower ones (the tests print what they checked).
+    const LEVELS: [Simd; 3] = [Simd::Baseline, Simd::Avx2, Simd::Avx512];
+
+    /// The fast kernel (patterns, leader pre-pass, batched generation, packed counters, the
+    /// approximate pass with exact re-decisions, unfused means on the portable x86-64 build)
+    /// gives exactly the tallies of the straightforward implementation on the same numbers,
+    /// at every instruction set. (The two sum the latent terms in different orders; a decision
+    /// could only differ if a latent score fell within rounding error of a cut-point, which
+    /// does not happen on these 2·10⁶ draws.)
     #[test]
     fn fast_kernel_matches_reference() {
         let s = synthetic(193);
@@ -716,54 +641,141 @@ mod tests {
             rng: RngKind::ChaCha8,
             threads: Some(1),
         };
-        let mut fast = Tally::new(m.len());
         let mut slow = Tally::new(m.len());
         for k in 0..cfg.chunks() {
-            fast.merge(&simulate_chunk(&m, &cfg, k));
             slow.merge(&reference_chunk(&m, &cfg, k));
         }
-        assert_eq!(fast, slow);
-        assert_eq!(fast, simulate(&m, &cfg).unwrap());
+        for simd in LEVELS {
+            let kernel = Kernel::with_simd(&m, simd);
+            let mut fast = Tally::new(m.len());
+            for k in 0..cfg.chunks() {
+                crate::simulate::chunk_into(&kernel, &cfg, k, &mut fast, &mut kernel.scratch());
+            }
+            assert_eq!(fast, slow, "{:?}", kernel.simd);
+            println!("checked {:?}", kernel.simd);
+        }
+        assert_eq!(slow, simulate(&m, &cfg).unwrap());
     }
 
-    /// The baseline, AVX2 and AVX-512 implementations of the per-ballot pass agree bit for
-    /// bit (returned sums and counters) on random inputs, for state counts that leave partial
-    /// SIMD steps (50, 193), over many conditional means including extreme ones. On a CPU
-    /// without AVX2/AVX-512 the wider ones fall back to narrower ones (the test then checks
-    /// less; it prints what it checked).
+    /// Every implementation of the per-ballot pass — portable with and without fused
+    /// multiply-adds, AVX2 and AVX-512 — returns exactly the exact decisions' sums and
+    /// counters ([`Lane::increment`] state by state), on random inputs for state counts that
+    /// leave partial blocks (50, 193) and more than one group of lane sums (16,400 states,
+    /// more than 32 patterns: the gather path), over many conditional means including extreme
+    /// ones — and on ballots whose means put one state of every pattern within 0 to 2·10⁻⁴ of
+    /// a cut-point, where the approximation alone would decide wrongly: there the exact
+    /// re-decision must act.
     #[test]
-    fn simd_passes_equal_baseline() {
+    fn passes_equal_exact_decisions() {
         use rand::SeedableRng;
-        // 16,400 states fill 1,025 blocks: more than one group of lane sums (`PACKED_MAX`).
-        for (n_states, ballots) in [(50, 2000), (193, 2000), (16_400, 12)] {
+        let mut adversarial = 0;
+        for (n_states, ballots) in [(50, 3000), (193, 3000), (16_400, 12)] {
             let m = Model::new(&synthetic(n_states));
-            let k = Kernel::new(&m);
-            let n = m.len();
+            let kernels = LEVELS.map(|simd| Kernel::with_simd(&m, simd));
+            let k = &kernels[0];
+            let b = &k.lanes;
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
-            let padded = k.lanes.padded();
-            let mut c = [vec![0u32; padded], vec![0u32; padded], vec![0u32; padded]];
+            let padded = b.padded();
+            let mut want = vec![0u32; padded];
+            let mut got: [Vec<u32>; 5] = std::array::from_fn(|_| vec![0u32; padded]);
             for ballot in 0..ballots {
-                // Uniforms for every state and the padding lanes.
                 let xs: Vec<u32> = (0..padded).map(|_| rng.next_u32()).collect();
                 let scale = if ballot % 10 == 0 { 12.0 } else { 2.0 };
-                // Means for each pattern; every other ballot with extra unused entries, so
-                // that both the permutation (≤ 32) and the gather path of AVX-512 run.
-                let len = k.lanes.n_patterns + if ballot % 2 == 0 { 0 } else { 40 };
-                let mu: Vec<f32> = (0..len)
+                // Every other ballot with extra unused means (the permutations' masks).
+                let len = b.n_patterns + if ballot % 2 == 0 { 0 } else { 40 };
+                let mut mu: Vec<f32> = (0..len)
                     .map(|_| (uniform24(rng.next_u32()) - 0.5) * scale)
                     .collect();
-                let [c0, c1, c2] = &mut c;
-                let a = k.pass_with(Simd::Baseline, &mu, &xs, c0);
-                assert_eq!(a, k.pass_with(Simd::Avx2, &mu, &xs, c1), "AVX2, n = {n}");
-                assert_eq!(
-                    a,
-                    k.pass_with(Simd::Avx512, &mu, &xs, c2),
-                    "AVX-512, n = {n}"
-                );
+                if ballot % 3 == 0 {
+                    // The first present state of each pattern, placed at a cut-point.
+                    let mut done = vec![false; b.n_patterns];
+                    for (p, &x) in xs.iter().enumerate().take(b.n) {
+                        let (q, l) = (b.pattern(p), b.blocks[p / BLOCK].lane(p % BLOCK));
+                        let x = uniform_steps(x);
+                        let cut = if rng.next_u32() % 2 == 0 {
+                            l.cut_no
+                        } else {
+                            l.cut_yes
+                        };
+                        if done[q] || x < l.seg[3] || !cut.is_finite() {
+                            continue;
+                        }
+                        done[q] = true;
+                        let v = x.mul_add(l.scale, l.offset);
+                        let w = (-x).mul_add(l.scale, l.upper);
+                        let eps = InvNormalF32.inv_split(v, w);
+                        let shift = [0.0, 1e-7, -1e-7, 3e-5, -3e-5, 2e-4, -2e-4];
+                        let d = shift[rng.next_u32() as usize % shift.len()];
+                        mu[q] = cut + d - l.sigma * eps;
+                        adversarial += 1;
+                    }
+                }
+                let mut sums = [0u32; 3];
+                for p in 0..b.n {
+                    let l = b.blocks[p / BLOCK].lane(p % BLOCK);
+                    let inc = l.increment(uniform_steps(xs[p]), mu[b.pattern(p)]);
+                    want[p] = want[p].wrapping_add(inc);
+                    for (s, f) in sums.iter_mut().zip(super::unpack(inc)) {
+                        *s += f;
+                    }
+                }
+                let mu_max = mu.iter().fold(0f32, |a, &x| a.max(x.abs()));
+                let tol = tolerance(mu_max, 0.0);
+                let exact = &mut |q: usize| mu[q];
+                let [g0, g1, g2, g3, g4] = &mut got;
+                assert_eq!(k.pass::<false>(&mu, tol, &xs, g0, exact), sums, "unfused");
+                assert_eq!(k.pass::<true>(&mu, tol, &xs, g1, exact), sums, "fused");
+                assert_eq!(kernels[1].pass_at(&mu, tol, &xs, g2), sums, "AVX2");
+                assert_eq!(kernels[2].pass_at(&mu, tol, &xs, g3), sums, "AVX-512");
+                assert_eq!(kernels[0].pass_at(&mu, tol, &xs, g4), sums, "portable");
             }
-            assert_eq!(c[0], c[1]);
-            assert_eq!(c[0], c[2]);
-            println!("n = {n}: widest implementation checked: {:?}", k.simd);
+            for (i, g) in got.iter().enumerate() {
+                assert_eq!(g[..b.n], want[..b.n], "counters, implementation {i}");
+            }
+            let checked: Vec<Simd> = kernels.iter().map(|k| k.simd).collect();
+            println!("n = {n_states}: checked {checked:?}");
+        }
+        assert!(
+            adversarial > 10_000,
+            "{adversarial} states placed at cut-points"
+        );
+    }
+
+    /// Without fused multiply-adds, the conditional means of every pattern stay within the
+    /// kernel's bound ([`Kernel::mean_error`]) of the exact ones, for random ballots of
+    /// assemblies with leaders and extreme shocks.
+    #[test]
+    fn unfused_means_are_within_their_bound() {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        for n in [50, 193, 1000] {
+            let m = Model::new(&synthetic(n));
+            let k = Kernel::with_simd(&m, Simd::Baseline);
+            let mut sc = k.scratch();
+            let mut worst: f32 = 0.0;
+            for _ in 0..2000 {
+                let mut ballot: Vec<u32> =
+                    (0..k.words_per_ballot()).map(|_| rng.next_u32()).collect();
+                if rng.next_u32() % 4 == 0 {
+                    ballot[0] = if rng.next_u32() % 2 == 0 { 0 } else { u32::MAX };
+                }
+                let scores: Vec<f32> = (0..k.leaders.len())
+                    .map(|_| SCORE[rng.next_u32() as usize % 4])
+                    .collect();
+                k.shocks::<false>(&ballot, &mut sc.shocks);
+                k.shock_means::<false>(&sc.shocks, &mut sc.mu[0]);
+                let bound = k.mean_error(&sc.shocks);
+                k.shocks::<true>(&ballot, &mut sc.exact_shocks);
+                for q in 0..k.lanes.n_patterns {
+                    let fast = k.pattern_mu::<false>(q, sc.mu[0][q], &scores);
+                    let exact = k.exact_shock_part(q, &sc.exact_shocks);
+                    let exact = k.pattern_mu::<true>(q, exact, &scores);
+                    let d = (fast - exact).abs();
+                    assert!(d <= bound, "pattern {q}: {d:e} > {bound:e}");
+                    worst = worst.max(d / bound);
+                }
+            }
+            println!("n = {n}: largest error / bound {worst:.3}");
         }
     }
 
@@ -782,5 +794,8 @@ mod tests {
             assert_eq!(outcome_bits(m), expect, "{passed} thresholds passed");
         }
         assert_eq!(with_absent([3, 2, 1], 10), [3, 2, 1, 4]);
+        for (o, c) in [1, 1 << 10, 1 << 20, 0].into_iter().enumerate() {
+            assert_eq!(outcome_of(c), o);
+        }
     }
 }

@@ -26,6 +26,7 @@
 //! ([`PACKED_INC`]) and added to the tally every [`PACKED_MAX`] ballots.
 
 mod kernel;
+mod layout;
 mod pass;
 mod reference;
 #[cfg(target_arch = "x86_64")]
@@ -39,7 +40,7 @@ use crate::rng::{ChunkWords, Keystream};
 use crate::scenario::{MAX_BALLOTS, RngKind};
 
 pub use crate::cpu::Simd;
-pub use kernel::{BLOCK, PACKED_INC, PACKED_MAX};
+pub use layout::{BLOCK, PACKED_INC, PACKED_MAX};
 pub use reference::{Ballot, visit_chunk};
 
 use kernel::{Kernel, Scratch};
@@ -202,8 +203,29 @@ pub fn simulate_chunks_with_progress(
     range: std::ops::Range<u64>,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Tally> {
+    chunks_with(&Kernel::new(model), model, cfg, range, progress)
+}
+
+/// As [`simulate_chunks`], with the engine's instruction set capped at `simd` (the widest
+/// the CPU has at most; `LOBBYSIM_SIMD` caps it further): for benchmarks and comparisons of
+/// the implementations, which give identical results.
+pub fn simulate_chunks_with_simd(
+    model: &Model,
+    cfg: &RunConfig,
+    range: std::ops::Range<u64>,
+    simd: Simd,
+) -> Result<Tally> {
+    chunks_with(&Kernel::with_simd(model, simd), model, cfg, range, &|_| {})
+}
+
+fn chunks_with(
+    kernel: &Kernel,
+    model: &Model,
+    cfg: &RunConfig,
+    range: std::ops::Range<u64>,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Tally> {
     check_config(cfg)?;
-    let kernel = Kernel::new(model);
     let n = model.len();
     let work = || {
         range
@@ -212,7 +234,7 @@ pub fn simulate_chunks_with_progress(
             .fold(
                 || (Tally::new(n), kernel.scratch()),
                 |(mut t, mut sc), k| {
-                    chunk_into(&kernel, cfg, k, &mut t, &mut sc);
+                    chunk_into(kernel, cfg, k, &mut t, &mut sc);
                     progress(cfg.chunk_len(k));
                     (t, sc)
                 },

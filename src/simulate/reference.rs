@@ -3,7 +3,7 @@
 
 use rand::Rng;
 
-use super::kernel::Lane;
+use super::layout::Lane;
 use super::{RunConfig, shock_uniform, uniform_steps};
 use crate::cpu::Simd;
 use crate::model::Model;

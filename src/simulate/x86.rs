@@ -1,163 +1,21 @@
-//! The unsafe SIMD code of the engine (x86-64): the per-state pass with AVX2 and with
-//! AVX-512 intrinsics, the AVX-512 shocks and pattern means, and the entry points compiled
-//! for each instruction set.
+//! The engine's unsafe SIMD code (x86-64): the entry points that compile the portable kernel
+//! for AVX2 + FMA and for AVX-512, and the few steps written with intrinsics because
+//! compilers do not find them: the conditional means looked up by register permutation
+//! (AVX2, AVX-512), the exact quantile with its coefficients in registers, and the shocks and
+//! pattern means 16 at a time (AVX-512).
+
+use std::arch::x86_64::*;
 
 use super::Tally;
-use super::kernel::{BLOCK, Blocks, FIELD_BITS, Kernel, NESTED_INC, PACKED_MAX, Scratch, unpack};
+use super::kernel::{Kernel, Scratch};
+use super::layout::{BLOCK, Blocks};
+use super::pass::{Means, Quantile};
+use crate::normal::x86::{RegisterTable, inv16};
 use crate::rng::ChunkWords;
-
-/// [`pass_body`] with AVX2 and FMA intrinsics: each block as two steps of 8 states, the
-/// quantile's coefficients by gathers. Every step is the IEEE single-precision operation
-/// [`Lane::passes`] performs, in the same order, so this returns exactly what the baseline
-/// version returns (`simulate::tests::simd_passes_equal_baseline`).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-pub(super) fn pass_avx2(b: &Blocks, mu: &[f32], xs: &[u32], counts: &mut [u32]) -> [u32; 3] {
-    use std::arch::x86_64::*;
-    b.check(mu, xs, counts);
-    let nested = NESTED_INC.map(|c| _mm256_set1_epi32(c as i32));
-    let mut totals = [0u32; 3];
-    for (g, group) in b.blocks.chunks(PACKED_MAX).enumerate() {
-        // One accumulator per half block: each lane then sums at most `PACKED_MAX` states.
-        let mut acc = [_mm256_setzero_si256(); 2];
-        for (j, blk) in group.iter().enumerate() {
-            for (half, h) in [0, 8].into_iter().enumerate() {
-                let i = (g * PACKED_MAX + j) * BLOCK + h;
-                // SAFETY: (loads, gathers, stores) `check` guarantees xs and counts cover
-                // i..i + 8; the block's arrays hold 16 lanes; pattern indices are below
-                // `mu.len()`.
-                unsafe {
-                    let ld = |a: &[f32; BLOCK]| _mm256_loadu_ps(a.as_ptr().add(h));
-                    let x = _mm256_loadu_si256(xs.as_ptr().add(i).cast());
-                    let u = _mm256_cvtepi32_ps(_mm256_srli_epi32::<8>(x));
-                    let scale = ld(&blk.scale);
-                    let v = _mm256_fmadd_ps(u, scale, ld(&blk.offset));
-                    let w = _mm256_fnmadd_ps(u, scale, ld(&blk.upper));
-                    let z = crate::normal::x86::inv8(v, w);
-                    let pat = _mm256_loadu_si256(blk.pattern.as_ptr().add(h).cast());
-                    let m = _mm256_i32gather_ps::<4>(mu.as_ptr(), pat);
-                    let lat = _mm256_fmadd_ps(ld(&blk.sigma), z, m);
-                    let present = _mm256_cmp_ps::<_CMP_GE_OQ>(u, ld(&blk.seg[3]));
-                    let not_no =
-                        _mm256_and_ps(present, _mm256_cmp_ps::<_CMP_GE_OQ>(lat, ld(&blk.cut_no)));
-                    let yes =
-                        _mm256_and_ps(not_no, _mm256_cmp_ps::<_CMP_GE_OQ>(lat, ld(&blk.cut_yes)));
-                    // As `outcome_bits`, by nesting (see `NESTED_INC`).
-                    let passed = [
-                        _mm256_cmp_ps::<_CMP_GE_OQ>(u, ld(&blk.seg[0])),
-                        _mm256_cmp_ps::<_CMP_GE_OQ>(u, ld(&blk.seg[1])),
-                        _mm256_cmp_ps::<_CMP_GE_OQ>(u, ld(&blk.seg[2])),
-                        not_no,
-                        yes,
-                    ];
-                    let mut add = _mm256_setzero_si256();
-                    for (m, c) in passed.iter().zip(&nested) {
-                        add = _mm256_add_epi32(add, _mm256_and_si256(_mm256_castps_si256(*m), *c));
-                    }
-                    let c = counts.as_mut_ptr().add(i).cast::<__m256i>();
-                    _mm256_storeu_si256(c, _mm256_add_epi32(_mm256_loadu_si256(c), add));
-                    acc[half] = _mm256_add_epi32(acc[half], add);
-                }
-            }
-        }
-        for a in acc {
-            let mut lanes = [0u32; 8];
-            // SAFETY: `lanes` is 8 writable u32s.
-            unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), a) };
-            for l in lanes {
-                for (t, f) in totals.iter_mut().zip(unpack(l)) {
-                    *t += f;
-                }
-            }
-        }
-    }
-    totals
-}
-
-/// [`pass_body`] with AVX-512F intrinsics: 16 states per step, comparisons into mask
-/// registers, the quantile's coefficients from registers ([`crate::normal::x86::inv16`]).
-/// The same IEEE single-precision operations as [`Lane::passes`] in the same order, so the
-/// same results as the baseline and AVX2 versions (`simulate::tests::simd_passes_equal_baseline`).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-pub(super) fn pass_avx512(b: &Blocks, mu: &[f32], xs: &[u32], counts: &mut [u32]) -> [u32; 3] {
-    use crate::normal::x86::{RegisterTable, inv16};
-    use std::arch::x86_64::*;
-    b.check(mu, xs, counts);
-    let table = RegisterTable::load();
-    let nested = NESTED_INC.map(|c| _mm512_set1_epi32(c as i32));
-    // With at most 32 patterns, the conditional means sit in two registers and each step
-    // picks its lanes' values by a permutation instead of a gather.
-    let few_patterns = mu.len() <= 32;
-    let (mu_lo, mu_hi) = if few_patterns {
-        let mask = |from: usize| -> __mmask16 {
-            let len = mu.len().saturating_sub(from).min(16);
-            ((1u32 << len) - 1) as u16
-        };
-        // SAFETY: the masks cover only indices below `mu.len()`.
-        unsafe {
-            (
-                _mm512_maskz_loadu_ps(mask(0), mu.as_ptr()),
-                _mm512_maskz_loadu_ps(mask(16), mu.as_ptr().wrapping_add(16.min(mu.len()))),
-            )
-        }
-    } else {
-        (_mm512_setzero_ps(), _mm512_setzero_ps())
-    };
-    let mut totals = [0u32; 3];
-    for (g, group) in b.blocks.chunks(PACKED_MAX).enumerate() {
-        let mut acc = _mm512_setzero_si512();
-        for (j, blk) in group.iter().enumerate() {
-            let i = (g * PACKED_MAX + j) * BLOCK;
-            // SAFETY: (loads, gathers, stores) `check` guarantees xs and counts cover
-            // i..i + 16; blocks are 64-byte aligned; pattern indices are below `mu.len()`.
-            unsafe {
-                let ld = |a: &[f32; BLOCK]| _mm512_load_ps(a.as_ptr());
-                let x = _mm512_loadu_si512(xs.as_ptr().add(i).cast());
-                let u = _mm512_cvtepi32_ps(_mm512_srli_epi32::<8>(x));
-                let scale = ld(&blk.scale);
-                let v = _mm512_fmadd_ps(u, scale, ld(&blk.offset));
-                let w = _mm512_fnmadd_ps(u, scale, ld(&blk.upper));
-                let present = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(u, ld(&blk.seg[3]));
-                // Absent lanes' shocks are never used: they need no gather.
-                let z = inv16(&table, v, w, present);
-                let pat = _mm512_load_si512(blk.pattern.as_ptr().cast());
-                let m = if few_patterns {
-                    _mm512_permutex2var_ps(mu_lo, pat, mu_hi)
-                } else {
-                    _mm512_i32gather_ps::<4>(pat, mu.as_ptr())
-                };
-                let lat = _mm512_fmadd_ps(ld(&blk.sigma), z, m);
-                let not_no = _mm512_mask_cmp_ps_mask::<_CMP_GE_OQ>(present, lat, ld(&blk.cut_no));
-                let yes = _mm512_mask_cmp_ps_mask::<_CMP_GE_OQ>(not_no, lat, ld(&blk.cut_yes));
-                let m0 = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(u, ld(&blk.seg[0]));
-                let m1 = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(u, ld(&blk.seg[1]));
-                let m2 = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(u, ld(&blk.seg[2]));
-                // As `outcome_bits`, by nesting (see `NESTED_INC`).
-                let add = _mm512_maskz_mov_epi32(m0, nested[0]);
-                let add = _mm512_mask_add_epi32(add, m1, add, nested[1]);
-                let add = _mm512_mask_add_epi32(add, m2, add, nested[2]);
-                let add = _mm512_mask_add_epi32(add, not_no, add, nested[3]);
-                let add = _mm512_mask_add_epi32(add, yes, add, nested[4]);
-                let c = counts.as_mut_ptr().add(i).cast::<__m512i>();
-                _mm512_storeu_si512(c, _mm512_add_epi32(_mm512_loadu_si512(c), add));
-                acc = _mm512_add_epi32(acc, add);
-            }
-        }
-        let mask = _mm512_set1_epi32((1 << FIELD_BITS) - 1);
-        totals[0] += _mm512_reduce_add_epi32(_mm512_and_si512(acc, mask)) as u32;
-        totals[1] +=
-            _mm512_reduce_add_epi32(_mm512_and_si512(_mm512_srli_epi32::<FIELD_BITS>(acc), mask))
-                as u32;
-        totals[2] += _mm512_reduce_add_epi32(_mm512_srli_epi32::<{ 2 * FIELD_BITS }>(acc)) as u32;
-    }
-    totals
-}
 
 /// [`Kernel::shock_means`] with AVX-512F: each group of 16 patterns in a register, two
 /// groups per pass over the factors (two independent chains of fused multiply-adds); factor
 /// `r` is `shocks[factors[r]]`.
-#[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 pub(super) fn shock_means_avx512(
     loadings: &[[f32; 16]],
@@ -165,7 +23,6 @@ pub(super) fn shock_means_avx512(
     shocks: &[f32],
     mu: &mut [f32],
 ) {
-    use std::arch::x86_64::*;
     let rows = factors.len();
     let f = |r: usize| _mm512_set1_ps(shocks[factors[r] as usize]);
     let groups = loadings.len() / rows;
@@ -207,11 +64,9 @@ pub(super) fn shock_means_avx512(
 
 /// [`Kernel::shocks`] with AVX-512F: `shocks` must have room for `words.len()` rounded up to
 /// a multiple of 16.
-#[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
 pub(super) fn shocks_avx512(words: &[u32], shocks: &mut [f32]) {
     use crate::normal::x86::{RegisterTable, inv16};
-    use std::arch::x86_64::*;
     assert!(shocks.len() >= words.len().div_ceil(16) * 16);
     let table = RegisterTable::load();
     let half = _mm512_set1_ps(0.5);
@@ -236,9 +91,12 @@ pub(super) fn shocks_avx512(words: &[u32], shocks: &mut [f32]) {
     }
 }
 
-/// [`Kernel::run`] compiled with AVX-512F, AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx2,fma")]
+/// [`Kernel::run_body`] compiled with AVX-512 (F, VL, BW, DQ), AVX2 and FMA: the portable
+/// code, vectorised by the compiler 16 states per step.
+///
+/// # Safety
+/// The CPU must support these instruction sets ([`crate::cpu::Simd::Avx512`]).
+#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
 pub(super) fn run_avx512(
     k: &Kernel,
     rng: &mut ChunkWords,
@@ -246,11 +104,14 @@ pub(super) fn run_avx512(
     t: &mut Tally,
     sc: &mut Scratch,
 ) {
-    k.run_body(rng, len, t, sc)
+    k.run_body::<true>(rng, len, t, sc)
 }
 
-/// [`Kernel::run`] compiled with AVX2 and FMA.
-#[cfg(target_arch = "x86_64")]
+/// [`Kernel::run_body`] compiled with AVX2 and FMA: the portable code, vectorised by the
+/// compiler 8 states per step.
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA ([`crate::cpu::Simd::Avx2`]).
 #[target_feature(enable = "avx2,fma")]
 pub(super) fn run_avx2(
     k: &Kernel,
@@ -259,5 +120,200 @@ pub(super) fn run_avx2(
     t: &mut Tally,
     sc: &mut Scratch,
 ) {
-    k.run_body(rng, len, t, sc)
+    k.run_body::<true>(rng, len, t, sc)
+}
+
+/// [`Kernel::pass`] compiled as in [`run_avx512`] (tests: with the means `mu` taken as
+/// exact).
+///
+/// # Safety
+/// As [`run_avx512`].
+#[cfg(test)]
+#[target_feature(enable = "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma")]
+pub(super) fn pass_avx512(
+    k: &Kernel,
+    mu: &[f32],
+    tol: f32,
+    xs: &[u32],
+    counts: &mut [u32],
+) -> [u32; 3] {
+    k.pass::<true>(mu, tol, xs, counts, &mut |q| mu[q])
+}
+
+/// [`Kernel::pass`] compiled as in [`run_avx2`] (tests).
+///
+/// # Safety
+/// As [`run_avx2`].
+#[cfg(test)]
+#[target_feature(enable = "avx2,fma")]
+pub(super) fn pass_avx2(
+    k: &Kernel,
+    mu: &[f32],
+    tol: f32,
+    xs: &[u32],
+    counts: &mut [u32],
+) -> [u32; 3] {
+    k.pass::<true>(mu, tol, xs, counts, &mut |q| mu[q])
+}
+
+/// The conditional means of at most 32 patterns in two AVX-512 registers, looked up for a
+/// block of 16 states by one permutation (instead of a gather).
+pub(super) struct Permute512 {
+    lo: __m512,
+    hi: __m512,
+}
+
+impl Permute512 {
+    /// The means `mu` of blocks `b` (at most 32 patterns).
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F.
+    #[inline(always)]
+    pub(super) unsafe fn new(b: &Blocks, mu: &[f32]) -> Permute512 {
+        assert!(b.n_patterns <= 32 && b.n_patterns <= mu.len());
+        let n = mu.len().min(32);
+        let mask = |from: usize| ((1u32 << n.saturating_sub(from).min(16)) - 1) as u16;
+        // SAFETY: the masks cover only indices below `mu.len()`; the CPU has AVX-512F
+        // (caller).
+        unsafe {
+            Permute512 {
+                lo: _mm512_maskz_loadu_ps(mask(0), mu.as_ptr()),
+                hi: _mm512_maskz_loadu_ps(mask(16), mu.as_ptr().wrapping_add(16.min(n))),
+            }
+        }
+    }
+}
+
+impl Means for Permute512 {
+    #[inline(always)]
+    fn get(&self, pattern: &[u32; BLOCK]) -> [f32; BLOCK] {
+        // SAFETY: a `Permute512` exists only where the CPU has AVX-512F (`new`); `pattern` is
+        // 16 readable u32s; the permutation reads the low 5 bits of each index, and the
+        // patterns are below 32; `__m512` and `[f32; 16]` have the same size.
+        unsafe {
+            let idx = _mm512_loadu_si512(pattern.as_ptr().cast());
+            std::mem::transmute::<__m512, [f32; BLOCK]>(_mm512_permutex2var_ps(
+                self.lo, idx, self.hi,
+            ))
+        }
+    }
+}
+
+/// The conditional means of at most 32 patterns in one, two or four AVX2 registers, looked
+/// up for 8 states by permutations within each register and blends by the index's bits 3
+/// and 4 (instead of a gather).
+pub(super) struct Permute256 {
+    t: [__m256; 4],
+    /// Registers in use: 1, 2 or 4.
+    regs: usize,
+}
+
+impl Permute256 {
+    /// The means `mu` of blocks `b` (at most 32 patterns).
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[inline(always)]
+    pub(super) unsafe fn new(b: &Blocks, mu: &[f32]) -> Permute256 {
+        assert!(b.n_patterns <= 32 && b.n_patterns <= mu.len());
+        let mut t = [0f32; 32];
+        t[..mu.len().min(32)].copy_from_slice(&mu[..mu.len().min(32)]);
+        let regs = match b.n_patterns {
+            0..=8 => 1,
+            9..=16 => 2,
+            _ => 4,
+        };
+        // SAFETY: `t` holds 32 readable f32s; the CPU has AVX2 (caller).
+        unsafe {
+            Permute256 {
+                t: std::array::from_fn(|k| _mm256_loadu_ps(t.as_ptr().add(8 * k))),
+                regs,
+            }
+        }
+    }
+
+    /// The means of 8 patterns `idx`.
+    ///
+    /// # Safety
+    /// The CPU must support AVX2.
+    #[inline(always)]
+    unsafe fn get8(&self, idx: __m256i) -> __m256 {
+        // SAFETY: the CPU has AVX2 (caller). `blendv` selects by the sign bit, where the
+        // shifts put bit 3 and bit 4 of each index.
+        unsafe {
+            let p0 = _mm256_permutevar8x32_ps(self.t[0], idx);
+            if self.regs == 1 {
+                return p0;
+            }
+            let b3 = _mm256_castsi256_ps(_mm256_slli_epi32::<28>(idx));
+            let lo = _mm256_blendv_ps(p0, _mm256_permutevar8x32_ps(self.t[1], idx), b3);
+            if self.regs == 2 {
+                return lo;
+            }
+            let hi = _mm256_blendv_ps(
+                _mm256_permutevar8x32_ps(self.t[2], idx),
+                _mm256_permutevar8x32_ps(self.t[3], idx),
+                b3,
+            );
+            _mm256_blendv_ps(lo, hi, _mm256_castsi256_ps(_mm256_slli_epi32::<27>(idx)))
+        }
+    }
+}
+
+impl Means for Permute256 {
+    #[inline(always)]
+    fn get(&self, pattern: &[u32; BLOCK]) -> [f32; BLOCK] {
+        // SAFETY: a `Permute256` exists only where the CPU has AVX2 (`new`); `pattern` is 16
+        // readable u32s, in two halves of 8; two `__m256` are the size of `[f32; 16]`.
+        unsafe {
+            let lo = self.get8(_mm256_loadu_si256(pattern.as_ptr().cast()));
+            let hi = self.get8(_mm256_loadu_si256(pattern.as_ptr().add(8).cast()));
+            std::mem::transmute::<[__m256; 2], [f32; BLOCK]>([lo, hi])
+        }
+    }
+}
+
+/// The exact quantile ([`crate::normal::InvNormalF32::inv_split`]) on a block of 16 states
+/// with AVX-512F: the coefficients of 32 of its 47 segments in registers, looked up by
+/// permutation; only present states in the deep tail (q < 2⁻¹⁶) take a gather.
+pub(super) struct Table512(RegisterTable);
+
+impl Table512 {
+    /// Loads the coefficients.
+    ///
+    /// # Safety
+    /// The CPU must support AVX-512F.
+    #[inline(always)]
+    pub(super) unsafe fn new() -> Table512 {
+        // SAFETY: the CPU has AVX-512F (caller).
+        Table512(unsafe { RegisterTable::load() })
+    }
+}
+
+impl Quantile for Table512 {
+    const EXACT: bool = true;
+    #[inline(always)]
+    fn eps(
+        &self,
+        v: &[f32; BLOCK],
+        w: &[f32; BLOCK],
+        u: &[f32; BLOCK],
+        absent: &[f32; BLOCK],
+    ) -> [f32; BLOCK] {
+        // SAFETY: a `Table512` exists only where the CPU has AVX-512F (`new`); the arrays
+        // are 16 readable f32s each; `__m512` and `[f32; 16]` have the same size.
+        unsafe {
+            let active = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(
+                _mm512_loadu_ps(u.as_ptr()),
+                _mm512_loadu_ps(absent.as_ptr()),
+            );
+            let z = inv16(
+                &self.0,
+                _mm512_loadu_ps(v.as_ptr()),
+                _mm512_loadu_ps(w.as_ptr()),
+                active,
+            );
+            std::mem::transmute::<__m512, [f32; BLOCK]>(z)
+        }
+    }
 }
