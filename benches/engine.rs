@@ -5,12 +5,16 @@
 //!   on 1 and 2 threads, and `rng/193` — the raw generator filling one u32 per state (plus the
 //!   global and bloc shocks) for the same ballots: the random-number limit of this model.
 //! * `states` — cost growth with 50, 193, 1,000 and 10,000 states (1 thread).
-//! * `real` — the real 2022 scenario `scenarios/unga-es11-4-2022.toml`, when the file exists.
+//! * `real` — the real 2022 scenario `scenarios/unga-es11-4-2022.toml`, when the file exists,
+//!   on 1 thread at each instruction set the CPU has (`avx512`, `avx2`, `baseline`: the
+//!   portable build's code) and on 2 threads.
 //!
-//! After the criterion groups, a summary (medians of repeated timings) prints ballots per
-//! second, the engine's throughput as a fraction of the raw generator's, and the 2-thread
-//! speed-up, and which SIMD implementation of the per-state pass ran. Run: `cargo bench --bench engine` (add `-- --warm-up-time 1 --measurement-time 3`
-//! for a quicker run; `LOBBYSIM_BENCH_SUMMARY_ONLY=1` skips the criterion groups).
+//! After the criterion groups, a summary (medians of repeated, interleaved timings) prints
+//! ballots per second at each instruction set with its ratio to the AVX-512 figure of the same
+//! round, the 2-thread figure and speed-up, and the raw generator's figures (the `chacha20`
+//! keystream as the engine draws it, and `rand_chacha`'s own generator). Run:
+//! `cargo bench --bench engine` (add `-- --warm-up-time 1 --measurement-time 3` for a quicker
+//! run; `LOBBYSIM_BENCH_SUMMARY_ONLY=1` skips the criterion groups).
 
 use std::hint::black_box;
 use std::path::Path;
@@ -21,7 +25,7 @@ use criterion::{BenchmarkId, Criterion, Throughput};
 use lobbysim::model::Model;
 use lobbysim::rng::{ChunkWords, Keystream};
 use lobbysim::scenario::{self, RngKind, Scenario};
-use lobbysim::simulate::{CHUNK_BALLOTS, RunConfig, Simd, simulate_chunks};
+use lobbysim::simulate::{CHUNK_BALLOTS, RunConfig, Simd, simulate_chunks_with_simd};
 use lobbysim::synthetic;
 
 /// Chunks per measured run (32 × 4096 = 131,072 ballots).
@@ -45,11 +49,20 @@ fn config(threads: usize) -> RunConfig {
     }
 }
 
-fn run_engine(m: &Model, threads: usize) -> u64 {
+/// The engine on `threads` threads with the instruction set capped at `simd`.
+fn run_engine(m: &Model, threads: usize, simd: Simd) -> u64 {
     let cfg = config(threads);
-    simulate_chunks(m, &cfg, 0..cfg.chunks())
+    simulate_chunks_with_simd(m, &cfg, 0..cfg.chunks(), simd)
         .expect("run")
         .adopted
+}
+
+/// The instruction sets to measure: those the CPU has, widest first.
+fn levels() -> Vec<Simd> {
+    [Simd::Avx512, Simd::Avx2, Simd::Baseline]
+        .into_iter()
+        .filter(|&s| s <= Simd::detect())
+        .collect()
 }
 
 /// The generator alone, made by `how`: `words` u32s per ballot, sixteen ballots per fill,
@@ -71,11 +84,6 @@ fn run_raw(words: usize, how: Keystream) -> u32 {
     acc
 }
 
-/// The keystream the engine uses on this CPU.
-fn keystream() -> Keystream {
-    Keystream::Cipher
-}
-
 fn words(s: &Scenario) -> usize {
     1 + s.blocs.len() + s.states.len()
 }
@@ -87,14 +95,14 @@ fn bench_engine(c: &mut Criterion) {
     g.throughput(Throughput::Elements(CHUNKS * CHUNK_BALLOTS));
     for threads in [1, 2] {
         g.bench_function(BenchmarkId::new("threads", threads), |b| {
-            b.iter(|| black_box(run_engine(&m, threads)))
+            b.iter(|| black_box(run_engine(&m, threads, Simd::detect())))
         });
     }
     g.finish();
     let mut g = c.benchmark_group("rng/193");
     g.throughput(Throughput::Elements(CHUNKS * CHUNK_BALLOTS));
     g.bench_function("fill", |b| {
-        b.iter(|| black_box(run_raw(words(&s), keystream())))
+        b.iter(|| black_box(run_raw(words(&s), Keystream::Cipher)))
     });
     g.finish();
 }
@@ -106,7 +114,7 @@ fn bench_states(c: &mut Criterion) {
     for n in [50, 193, 1000, 10_000] {
         let m = Model::new(&synthetic_scenario(n));
         g.bench_function(BenchmarkId::from_parameter(n), |b| {
-            b.iter(|| black_box(run_engine(&m, 1)))
+            b.iter(|| black_box(run_engine(&m, 1, Simd::detect())))
         });
     }
     g.finish();
@@ -120,11 +128,14 @@ fn bench_real(c: &mut Criterion) {
     let m = Model::new(&s);
     let mut g = c.benchmark_group("real");
     g.throughput(Throughput::Elements(CHUNKS * CHUNK_BALLOTS));
-    for threads in [1, 2] {
-        g.bench_function(BenchmarkId::new("threads", threads), |b| {
-            b.iter(|| black_box(run_engine(&m, threads)))
+    for simd in levels() {
+        g.bench_function(BenchmarkId::new("1-thread", simd.name()), |b| {
+            b.iter(|| black_box(run_engine(&m, 1, simd)))
         });
     }
+    g.bench_function(BenchmarkId::new("2-threads", Simd::detect().name()), |b| {
+        b.iter(|| black_box(run_engine(&m, 2, Simd::detect())))
+    });
     g.finish();
 }
 
@@ -154,63 +165,86 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// Throughputs and ratios from `REPS` rounds, each timing the raw generator (as the engine
-/// uses it, and `rand_chacha`'s own), the engine on 1 thread and on 2 threads back to back:
-/// ratios are taken within a round (so that slow drifts of a shared machine cancel) and the
-/// medians reported.
+/// draws it, and `rand_chacha`'s own), the engine on 1 thread at each instruction set and on
+/// 2 threads at the widest, back to back: ratios are taken within a round (so that slow
+/// drifts of a shared machine cancel) and the medians reported, with the range of the
+/// throughputs.
 fn summary_for(label: &str, s: &Scenario) {
     const REPS: usize = 15;
     let m = Model::new(s);
     let ballots = (CHUNKS * CHUNK_BALLOTS) as f64;
-    black_box(run_engine(&m, 2));
-    let (mut one, mut two, mut raw, mut lib) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let levels = levels();
+    let widest = levels[0];
+    black_box(run_engine(&m, 2, widest));
+    let (mut two, mut raw, mut lib) = (Vec::new(), Vec::new(), Vec::new());
+    let mut one: Vec<Vec<f64>> = vec![Vec::new(); levels.len()];
     for _ in 0..REPS {
         raw.push(secs(|| {
-            black_box(run_raw(words(s), keystream()));
+            black_box(run_raw(words(s), Keystream::Cipher));
         }));
         lib.push(secs(|| {
             black_box(run_raw(words(s), Keystream::Library));
         }));
-        one.push(secs(|| {
-            black_box(run_engine(&m, 1));
-        }));
+        for (t, &simd) in one.iter_mut().zip(&levels) {
+            t.push(secs(|| {
+                black_box(run_engine(&m, 1, simd));
+            }));
+        }
         two.push(secs(|| {
-            black_box(run_engine(&m, 2));
+            black_box(run_engine(&m, 2, widest));
         }));
     }
     let ratio = |a: &[f64], b: &[f64]| median(a.iter().zip(b).map(|(x, y)| x / y).collect());
-    let (one_m, two_m, raw_m) = (
-        median(one.clone()),
-        median(two.clone()),
-        median(raw.clone()),
-    );
+    let rate = |t: &[f64]| {
+        let mut r: Vec<f64> = t.iter().map(|t| ballots / t / 1e6).collect();
+        r.sort_by(f64::total_cmp);
+        format!(
+            "{:.2} M ({:.2}–{:.2})",
+            r[r.len() / 2],
+            r[0],
+            r[r.len() - 1]
+        )
+    };
     println!(
-        "{label}: {} states, {} blocs | 1 thread {:.2} M ballots/s | 2 threads {:.2} M/s \
-         (x{:.2}) | raw generator {:.2} M ballots/s ({:.0} M u32/s) | engine/raw {:.2} \
-         | rand_chacha alone {:.2} M ballots/s, engine/that {:.2}",
+        "{label}: {} states, {} blocs",
         s.states.len(),
         s.blocs.len(),
-        ballots / one_m / 1e6,
-        ballots / two_m / 1e6,
-        ratio(&one, &two),
-        ballots / raw_m / 1e6,
-        ballots / raw_m * words(s) as f64 / 1e6,
-        ratio(&raw, &one),
-        ballots / median(lib.clone()) / 1e6,
-        ratio(&lib, &one),
+    );
+    for (t, simd) in one.iter().zip(&levels) {
+        println!(
+            "  1 thread, {:<8} {} ballots/s | x{:.2} of {}",
+            simd.name(),
+            rate(t),
+            ratio(&one[0], t),
+            widest.name()
+        );
+    }
+    println!(
+        "  2 threads, {:<7} {} ballots/s | x{:.2} of 1 thread",
+        widest.name(),
+        rate(&two),
+        ratio(&one[0], &two)
+    );
+    println!(
+        "  raw generator: chacha20 {} ballots/s ({:.0} M u32/s), rand_chacha {} ballots/s",
+        rate(&raw),
+        ballots / median(raw.clone()) * words(s) as f64 / 1e6,
+        rate(&lib),
     );
 }
 
 fn summary() {
     println!(
-        "\n== lobbysim performance summary (medians of 15 interleaved rounds of {CHUNKS} chunks) =="
+        "\n== lobbysim performance summary (medians and ranges of 15 interleaved rounds of \
+         {CHUNKS} chunks) =="
     );
     println!(
-        "targets: >= 2.0 M ballots/s on 1 thread, >= 3.5 M/s on 2, 2 threads >= 1.8x, engine/raw >= 0.45"
+        "targets (real scenario, 1 thread): avx2 >= 2.0 M ballots/s and >= x0.75 of avx512; \
+         baseline >= 1.0 M and >= x0.37 of avx512"
     );
     println!(
-        "per-state pass: {}; generator: chacha20 (LOBBYSIM_SIMD=avx2 or =baseline to compare \
-         narrower ones)",
-        Simd::detect().name(),
+        "instruction sets measured: {:?} (LOBBYSIM_SIMD caps them); generator: chacha20",
+        levels().iter().map(|s| s.name()).collect::<Vec<_>>()
     );
     summary_for("synthetic", &synthetic_scenario(193));
     if let Ok(s) = scenario::load(Path::new(REAL)) {
@@ -224,7 +258,7 @@ fn summary() {
         .map(|n| {
             let model = m(n);
             let t = median_secs(3, || {
-                black_box(run_engine(&model, 1));
+                black_box(run_engine(&model, 1, Simd::detect()));
             });
             (n, t / (CHUNKS * CHUNK_BALLOTS) as f64 / n as f64 * 1e9)
         })
@@ -234,7 +268,8 @@ fn summary() {
         .map(|(n, ns)| format!("{n}: {ns:.2} ns"))
         .collect();
     println!(
-        "cost per state-ballot (1 thread; flat = linear growth): {}",
+        "cost per state-ballot (1 thread, {}; flat = linear growth): {}",
+        Simd::detect().name(),
         line.join(" | ")
     );
 }

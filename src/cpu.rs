@@ -1,20 +1,29 @@
-//! The CPU's instruction sets, detected once at run time, for the engine's SIMD code.
+//! The CPU feature detector: which instruction set the engine's kernel is compiled for, chosen
+//! at run time.
+//!
+//! The engine's per-ballot code is one portable source ([`crate::simulate`]), compiled once
+//! for the build's target (the portable build: SSE2 on x86-64, NEON on AArch64) and, on
+//! x86-64, twice more with `#[target_feature]` — AVX2 + FMA and AVX-512 — of which the widest
+//! the CPU has runs. The random numbers need no detection here: the `chacha20` crate picks its
+//! own backend ([`crate::rng`]). Every choice gives the same results.
 
-/// The widest implementation of the per-ballot pass this CPU runs. All give identical
-/// results; only the speed differs. Ordered from narrowest to widest.
+/// An instruction set the engine's kernel is compiled for. All give identical results; only
+/// the speed differs. Ordered from narrowest to widest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Simd {
-    /// Portable Rust (whatever the compiler makes of the per-state loop).
+    /// The build's own target: SSE2 on x86-64 (no fused multiply-adds: the engine then
+    /// computes conditional means and its approximations unfused, with error bounds), NEON
+    /// with fused multiply-adds on AArch64, whatever the compiler vectorises elsewhere.
     Baseline,
-    /// AVX2 with FMA, 8 states per step.
+    /// AVX2 with FMA (x86-64): 8 states per vector step.
     Avx2,
-    /// AVX-512F (with AVX2 and FMA), 16 states per step.
+    /// AVX-512 F, VL, BW and DQ, with AVX2 and FMA (x86-64): 16 states per vector step.
     Avx512,
 }
 
 impl Simd {
-    /// The best the running CPU supports; `LOBBYSIM_SIMD=baseline|avx2` caps it (for
-    /// comparisons; never changes results).
+    /// The widest the running CPU supports; the environment variable
+    /// `LOBBYSIM_SIMD=baseline|avx2` caps it (for comparisons; never changes results).
     pub fn detect() -> Simd {
         let cap = match std::env::var("LOBBYSIM_SIMD").as_deref() {
             Ok("baseline") => Simd::Baseline,

@@ -12,13 +12,21 @@
 //! leaders' votes), states are independent: each state's one uniform decides absence and
 //! mobilisation (by segments of [0, 1)) and, rescaled, gives its idiosyncratic normal shock by
 //! the same inverse CDF. The conditional mean of the latent score is computed once per
-//! *pattern* of loadings and leaders. All per-ballot arithmetic is f32 with fused
-//! multiply-adds, branch-free over arrays of 16 states ([`BLOCK`]), run 16 states at a time
-//! with AVX-512 or 8 with AVX2 when the CPU has them ([`Simd`], detected at run time) —
-//! bit-identical results whatever the instruction set, since every lane performs the same IEEE
-//! operations in the same order (`tests::simd_passes_equal_baseline`). Realised outcome
-//! probabilities are within [`MAX_PROB_ERROR`] of the model's. `docs/performance.md`
-//! describes the kernel and its measured speed.
+//! *pattern* of loadings and leaders. The results are defined by f32 arithmetic with fused
+//! multiply-adds (the reference, [`visit_chunk`]). The per-state pass is one portable source
+//! over blocks of 16 states ([`BLOCK`]) that compilers vectorise: it decides each state with a
+//! gather-free approximation of the quantile and a tolerance, and decides again exactly the
+//! rare states within their tolerance of a cut-point (`pass.rs`), so outputs are bit-identical
+//! whatever the instruction set — the portable build (SSE2, NEON), AVX2 + FMA or AVX-512,
+//! chosen at run time ([`Simd`]). Realised outcome probabilities are within
+//! [`MAX_PROB_ERROR`] of the model's. `docs/performance.md` describes the kernel and its
+//! measured speed.
+//!
+//! Files: `mod.rs` the public API; `layout.rs` the states' parameters in blocks and the packed
+//! counters; `kernel.rs` the per-chunk loop (shocks, pattern means, leaders, tallies);
+//! `pass.rs` the per-state pass; `x86.rs` all the unsafe SIMD code (the entry points compiled
+//! for AVX2 and AVX-512, and the steps written with intrinsics); `reference.rs` the
+//! straightforward implementation the kernel is tested against.
 //!
 //! Tallies are integers (histograms of each count, per-state outcome counts, adoptions), so
 //! combining chunks is exact and order-free: memory does not grow with `N`, and the result is

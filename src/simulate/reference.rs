@@ -5,6 +5,7 @@ use rand::Rng;
 
 use super::layout::Lane;
 use super::{RunConfig, shock_uniform, uniform_steps};
+#[cfg(target_arch = "x86_64")]
 use crate::cpu::Simd;
 use crate::model::Model;
 use crate::normal::InvNormalF32;
