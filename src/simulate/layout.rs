@@ -7,7 +7,7 @@ use crate::model::StateModel;
 use crate::normal::{APPROX_QUANTILE_ERROR, InvNormalF32};
 
 /// One state's parameters in the f32 form the per-ballot decision uses, on the scale of
-/// [`uniform_steps`] (`X = u·2²⁴`). The state's `X` is compared with four increasing
+/// [`super::uniform_steps`] (`X = u·2²⁴`). The state's `X` is compared with four increasing
 /// thresholds (probabilities times 2²⁴, exact): `seg[0]` (end of "still absent"), `seg[1]`
 /// (end of mobilised yes), `seg[2]` (end of mobilised abstain) and `seg[3]` (base absence `a`,
 /// end of mobilised no). Above `a` the state is present with rescaled uniform
@@ -75,7 +75,7 @@ impl Lane {
         upper: 0.75,
     };
 
-    /// Outcome index for uniform steps `x` ([`uniform_steps`]) and conditional mean `mu`
+    /// Outcome index for uniform steps `x` ([`super::uniform_steps`]) and conditional mean `mu`
     /// (scalar path: leaders and the reference visitor; the vectorised pass computes the same
     /// comparisons).
     #[inline]

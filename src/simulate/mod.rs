@@ -160,7 +160,7 @@ pub fn uniform_steps(x: u32) -> f32 {
 
 /// A global or bloc shock's uniform from its 32-bit number: `(⌊x/2⁹⌋ + ½)·2⁻²³`, the
 /// midpoints of 2²³ equal intervals of (0, 1) — exact in f32, symmetric about ½, within
-/// [2⁻²⁴, 1 − 2⁻²⁴], the range [`InvNormalF32`] resolves.
+/// [2⁻²⁴, 1 − 2⁻²⁴], the range [`crate::normal::InvNormalF32`] resolves.
 #[inline(always)]
 pub fn shock_uniform(x: u32) -> f32 {
     ((x >> 9) as f32 + 0.5) * (1.0 / 8_388_608.0)

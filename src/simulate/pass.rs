@@ -8,12 +8,12 @@
 //! difference from the exact `z`: the approximation's error (`σ·`[`APPROX_QUANTILE_ERROR`]),
 //! the roundings of both computations, and the error of the conditional mean where it is not
 //! exact. A state whose approximate `z` is farther than its tolerance from both cut-points has
-//! the outcome the exact computation gives; the few others (about 2·10⁻⁴ of states) are
+//! the outcome the exact computation gives; the few others (5·10⁻⁵ to 10⁻⁴ of states) are
 //! decided again exactly, by [`Lane::passes`] on the exact conditional mean. Every output is
 //! therefore bit-identical to the definition's whatever the instruction set, while the loop is
 //! branch-free over blocks of 16 states (one rarely taken branch per block), without gathers
 //! other than the conditional means, so compilers vectorise it for SSE2, AVX2, AVX-512 and
-//! NEON alike. `tests::approximate_pass_equals_exact_decisions` checks this on states placed
+//! NEON alike. `kernel::tests::passes_equal_exact_decisions` checks this on states placed
 //! at their cut-points on purpose.
 //!
 //! The tolerance, for a state with idiosyncratic weight `σ` and conditional mean `μ`: the
@@ -165,7 +165,7 @@ pub(super) struct Indexed<'a> {
 
 impl<'a> Indexed<'a> {
     /// The means `mu` of a ballot's patterns, for blocks whose every pattern index is below
-    /// `b.n_patterns` ([`Blocks::check`] is asserted).
+    /// `b.n_patterns` (asserted).
     pub(super) fn new(b: &Blocks, mu: &'a [f32]) -> Indexed<'a> {
         assert!(b.n_patterns <= mu.len(), "a mean for every pattern");
         Indexed { mu }

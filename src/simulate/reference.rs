@@ -34,21 +34,15 @@ pub fn visit_chunk(m: &Model, cfg: &RunConfig, k: u64, f: impl FnMut(&Ballot<'_>
     #[cfg(target_arch = "x86_64")]
     if Simd::detect() >= Simd::Avx2 {
         // SAFETY: the CPU has AVX2 and FMA (`Simd::detect`).
-        return unsafe { visit_chunk_fma(m, cfg, k, f) };
+        return unsafe { super::x86::visit_chunk_fma(m, cfg, k, f) };
     }
     visit_chunk_body(m, cfg, k, f)
 }
 
-/// [`visit_chunk`] compiled with hardware fused multiply-adds (the same results: `mul_add`
-/// rounds once either way).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn visit_chunk_fma(m: &Model, cfg: &RunConfig, k: u64, f: impl FnMut(&Ballot<'_>)) {
-    visit_chunk_body(m, cfg, k, f)
-}
-
+/// [`visit_chunk`]'s body (compiled with hardware fused multiply-adds by
+/// `super::x86::visit_chunk_fma` where the CPU has them).
 #[inline(always)]
-fn visit_chunk_body(m: &Model, cfg: &RunConfig, k: u64, mut f: impl FnMut(&Ballot<'_>)) {
+pub(super) fn visit_chunk_body(m: &Model, cfg: &RunConfig, k: u64, mut f: impl FnMut(&Ballot<'_>)) {
     let n = m.len();
     let lanes: Vec<Lane> = m.states.iter().map(Lane::of).collect();
     let mut shocks = vec![0f32; m.n_blocs];

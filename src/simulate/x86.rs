@@ -107,6 +107,21 @@ pub(super) fn run_avx512(
     k.run_body::<true>(rng, len, t, sc)
 }
 
+/// [`super::visit_chunk`] compiled with AVX2 and FMA: hardware fused multiply-adds (the same
+/// results: `mul_add` rounds once either way).
+///
+/// # Safety
+/// The CPU must support AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
+pub(super) fn visit_chunk_fma(
+    m: &crate::model::Model,
+    cfg: &super::RunConfig,
+    k: u64,
+    f: impl FnMut(&super::Ballot<'_>),
+) {
+    super::reference::visit_chunk_body(m, cfg, k, f)
+}
+
 /// [`Kernel::run_body`] compiled with AVX2 and FMA: the portable code, vectorised by the
 /// compiler 8 states per step.
 ///
