@@ -56,7 +56,7 @@ pub mod chunk_tree {
     use std::collections::BTreeMap;
 
     use super::WeightedTally;
-    use crate::error::{Error, Result};
+    use crate::error::{MergeError, Result};
 
     /// Where node `[lo, hi)` (with `hi − lo ≥ 2`) splits into its two children.
     pub fn split(lo: u64, hi: u64) -> u64 {
@@ -107,13 +107,9 @@ pub mod chunk_tree {
             Some(t)
         }
         if chunks == 0 {
-            return Err(Error::Refused("a run has at least one chunk".into()));
+            return Err(MergeError::NoChunks.into());
         }
-        go(0, chunks, nodes).ok_or_else(|| {
-            Error::Refused(
-                "the evidence tallies of the shards do not cover every chunk of the run".into(),
-            )
-        })
+        go(0, chunks, nodes).ok_or_else(|| MergeError::EvidenceGap.into())
     }
 }
 

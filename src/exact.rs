@@ -51,7 +51,7 @@
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ExactError, Result};
 use crate::model::{CompileOptions, Model, StateModel};
 use crate::report::ScenarioInfo;
 use crate::scenario::{ReferenceKind, Rule, Scenario};
@@ -104,9 +104,11 @@ impl GaussHermite {
 /// i.e. `w_t/√π` with the classical `w_t = 2/H'²` of the orthonormal form.
 pub fn gauss_hermite(order: usize) -> Result<GaussHermite> {
     if !(1..=MAX_ORDER).contains(&order) {
-        return Err(Error::Refused(format!(
-            "Gauss–Hermite order must be between 1 and {MAX_ORDER}, got {order}"
-        )));
+        return Err(ExactError::Order {
+            order,
+            max: MAX_ORDER,
+        }
+        .into());
     }
     let n = order;
     let nf = n as f64;
@@ -146,9 +148,7 @@ pub fn gauss_hermite(order: usize) -> Result<GaussHermite> {
         weights.push(2.0 / (d * d) / sqrt_pi);
     }
     if nodes.windows(2).any(|p| p[0] >= p[1]) || weights.iter().any(|w| w.is_nan() || *w < 0.0) {
-        return Err(Error::Refused(format!(
-            "Gauss–Hermite order {order}: root finding failed (nodes not distinct)"
-        )));
+        return Err(ExactError::RootFinding { order }.into());
     }
     Ok(GaussHermite { nodes, weights })
 }
@@ -255,26 +255,25 @@ pub fn check_solvable(s: &Scenario, opts: CompileOptions) -> Result<Model> {
     let m = Model::with_options(s, opts);
     let reasons = unsolvable_reasons(s, &m);
     if !reasons.is_empty() {
-        return Err(Error::Refused(format!(
-            "{}: no exact solution: states are not independent given the global shock ({}); \
-             rerun with --without-blocs to drop bloc cohesion and leaders (discipline pulls are kept)",
-            s.file.display(),
-            reasons.join("; ")
-        )));
+        return Err(ExactError::NotIndependent {
+            file: s.file.clone(),
+            reasons,
+        }
+        .into());
     }
     if m.len() > MAX_EXACT_STATES {
-        return Err(Error::Refused(format!(
-            "{}: {} states; exact distributions are computed for at most {MAX_EXACT_STATES} \
-             (the joint convolution costs n³/6 per quadrature node)",
-            s.file.display(),
-            m.len()
-        )));
+        return Err(ExactError::TooManyStates {
+            file: s.file.clone(),
+            states: m.len(),
+            max: MAX_EXACT_STATES,
+        }
+        .into());
     }
     if m.states.iter().any(|st| st.loadings.idio <= 0.0) {
-        return Err(Error::Refused(format!(
-            "{}: no exact solution: [model].global_correlation leaves no idiosyncratic variance",
-            s.file.display()
-        )));
+        return Err(ExactError::NoIdiosyncraticVariance {
+            file: s.file.clone(),
+        }
+        .into());
     }
     Ok(m)
 }

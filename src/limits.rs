@@ -55,13 +55,12 @@ pub fn check_run_memory(model: &Model, cfg: &RunConfig) -> Result<()> {
         .max(1) as u64;
     let bytes = estimate_run_bytes(model, threads, cfg.chunks());
     if bytes > MAX_RUN_MEMORY {
-        return Err(Error::Refused(format!(
-            "this run would need about {:.1} GiB of memory ({} states on {threads} threads); \
-             the limit is {} GiB: use fewer threads (--threads) or fewer states",
-            bytes as f64 / (1u64 << 30) as f64,
-            model.len(),
-            MAX_RUN_MEMORY >> 30
-        )));
+        return Err(Error::Memory {
+            bytes,
+            states: model.len(),
+            threads,
+            limit: MAX_RUN_MEMORY,
+        });
     }
     Ok(())
 }
@@ -112,7 +111,19 @@ mod tests {
             threads: Some(threads),
         };
         assert!(check_run_memory(&m, &cfg(2)).is_ok());
-        let e = check_run_memory(&m, &cfg(1024)).unwrap_err().to_string();
+        let e = check_run_memory(&m, &cfg(1024)).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Memory {
+                    threads: 1024,
+                    states: 17_000,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let e = e.to_string();
         assert!(
             e.contains("GiB of memory") && e.contains("--threads"),
             "{e}"

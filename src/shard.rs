@@ -38,7 +38,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::RunOptions;
-use crate::error::{Error, Problem, Result};
+use crate::error::{Error, MergeError, Problem, Result};
 use crate::evidence::{self, Conditioned, WeightedNode, WeightedTally, chunk_tree};
 use crate::model::Model;
 use crate::report::{Forecast, Format};
@@ -309,7 +309,7 @@ fn check_header(
 /// Checks that `files` (path, content) are all the shards of one run and adds their tallies.
 pub fn merge(files: &[(PathBuf, ShardFile)]) -> Result<Merged> {
     let Some((_, first)) = files.first() else {
-        return Err(Error::Refused("merge needs at least one shard file".into()));
+        return Err(MergeError::NoShards.into());
     };
     let mut problems = Vec::new();
     let mut seen: Vec<Option<&Path>> = vec![None; first.shards.min(1 << 20) as usize];
@@ -388,10 +388,11 @@ pub fn merge(files: &[(PathBuf, ShardFile)]) -> Result<Merged> {
         .map(|(i, _)| format!("{}/{}", i + 1, first.shards))
         .collect();
     if problems.is_empty() && !missing.is_empty() {
-        return Err(Error::Refused(format!(
-            "missing shard(s): {} (every chunk must be covered exactly once)",
-            missing.join(", ")
-        )));
+        return Err(MergeError::Missing {
+            missing,
+            unit: "chunk",
+        }
+        .into());
     }
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
@@ -455,9 +456,11 @@ impl Merged {
     pub fn forecast(&self, s: &Scenario) -> Result<Forecast> {
         check_scenario(s, &self.header.scenario_sha256)?;
         if s.states.len() != self.header.tally.n_states() {
-            return Err(Error::Refused(
-                "shards and scenario disagree on the number of states".into(),
-            ));
+            return Err(MergeError::States {
+                shards: self.header.tally.n_states(),
+                scenario: s.states.len(),
+            }
+            .into());
         }
         let cfg = self.header.config();
         let mut f = Forecast::new(s, &cfg, &self.header.tally, self.header.without_blocs);
@@ -470,17 +473,16 @@ impl Merged {
                 f.conditioned = Some(Conditioned::new(s, &total));
             }
             (None, false) => {
-                return Err(Error::Refused(format!(
-                    "{} has [[evidence]] but the shards carry no evidence tallies, so the \
-                     conditioned forecast cannot be rebuilt; re-run the shards with this version",
-                    s.file.display()
-                )));
+                return Err(MergeError::EvidenceMissing {
+                    file: s.file.clone(),
+                }
+                .into());
             }
             (Some(_), true) => {
-                return Err(Error::Refused(format!(
-                    "the shards carry evidence tallies but {} has no [[evidence]]",
-                    s.file.display()
-                )));
+                return Err(MergeError::EvidenceUnexpected {
+                    file: s.file.clone(),
+                }
+                .into());
             }
         }
         Ok(f)
@@ -668,17 +670,16 @@ pub enum MergedAny {
 /// and sweep shards, naming a file of each kind.
 pub fn merge_any(files: &[(PathBuf, AnyShard)]) -> Result<MergedAny> {
     let Some((first_path, first)) = files.first() else {
-        return Err(Error::Refused("merge needs at least one shard file".into()));
+        return Err(MergeError::NoShards.into());
     };
     if let Some((p, f)) = files.iter().find(|(_, f)| f.command() != first.command()) {
-        return Err(Error::Refused(format!(
-            "cannot merge shards of different kinds: {} is a shard of `lobbysim {}`, {} of \
-             `lobbysim {}`",
-            first_path.display(),
-            first.command(),
-            p.display(),
-            f.command()
-        )));
+        return Err(MergeError::MixedKinds {
+            first: first_path.clone(),
+            first_command: first.command(),
+            other: p.clone(),
+            other_command: f.command(),
+        }
+        .into());
     }
     let run: Vec<(PathBuf, ShardFile)> = files
         .iter()
@@ -715,7 +716,7 @@ pub struct MergedSweep {
 /// one tally of the run's ballots per point — and puts the tallies in grid order.
 pub fn merge_sweep(files: &[(PathBuf, SweepShardFile)]) -> Result<MergedSweep> {
     let Some((_, first)) = files.first() else {
-        return Err(Error::Refused("merge needs at least one shard file".into()));
+        return Err(MergeError::NoShards.into());
     };
     let mut problems = Vec::new();
     let mut slots: Vec<Option<(&Path, &SweepShardFile)>> =
@@ -796,10 +797,11 @@ pub fn merge_sweep(files: &[(PathBuf, SweepShardFile)]) -> Result<MergedSweep> {
         .map(|(i, _)| format!("{}/{}", i + 1, first.shards))
         .collect();
     if !missing.is_empty() {
-        return Err(Error::Refused(format!(
-            "missing shard(s): {} (every grid point must be covered exactly once)",
-            missing.join(", ")
-        )));
+        return Err(MergeError::Missing {
+            missing,
+            unit: "grid point",
+        }
+        .into());
     }
     let mut header = first.clone();
     header.tallies = slots
@@ -820,11 +822,11 @@ impl MergedSweep {
         let h = &self.header;
         check_scenario(s, &h.scenario_sha256)?;
         if h.rng != s.simulation.rng.name() {
-            return Err(Error::Refused(format!(
-                "the shards used generator {}, the scenario {}",
-                h.rng,
-                s.simulation.rng.name()
-            )));
+            return Err(MergeError::Generator {
+                shards: h.rng.clone(),
+                scenario: s.simulation.rng.name().into(),
+            }
+            .into());
         }
         let axes = h
             .set
@@ -834,18 +836,20 @@ impl MergedSweep {
         let opts = h.run_options();
         let grid = sweep::grid(s, &axes, &opts)?;
         if grid.len() as u64 != h.grid_points || h.tallies.len() != grid.len() {
-            return Err(Error::Refused(format!(
-                "the shards hold {} of {} grid points, but --set {:?} gives {} on this scenario",
-                h.tallies.len(),
-                h.grid_points,
-                h.set,
-                grid.len()
-            )));
+            return Err(MergeError::Grid {
+                held: h.tallies.len(),
+                points: h.grid_points,
+                set: h.set.clone(),
+                grid: grid.len(),
+            }
+            .into());
         }
-        if h.tallies.iter().any(|t| t.n_states() != s.states.len()) {
-            return Err(Error::Refused(
-                "shards and scenario disagree on the number of states".into(),
-            ));
+        if let Some(t) = h.tallies.iter().find(|t| t.n_states() != s.states.len()) {
+            return Err(MergeError::States {
+                shards: t.n_states(),
+                scenario: s.states.len(),
+            }
+            .into());
         }
         let points = grid
             .iter()
@@ -859,11 +863,12 @@ impl MergedSweep {
 /// Refuses a scenario whose SHA-256 is not the one the shards were made from.
 fn check_scenario(s: &Scenario, sha256: &str) -> Result<()> {
     if s.sha256 != sha256 {
-        return Err(Error::Refused(format!(
-            "{} has SHA-256 {}, but the shards were made from a file with SHA-256 {sha256}",
-            s.file.display(),
-            s.sha256,
-        )));
+        return Err(MergeError::ScenarioChanged {
+            file: s.file.clone(),
+            actual: s.sha256.clone(),
+            expected: sha256.to_string(),
+        }
+        .into());
     }
     Ok(())
 }
@@ -950,9 +955,11 @@ pub fn max_standard_error(f: &Forecast) -> f64 {
 /// [`MAX_BALLOTS`].
 pub fn forecast_to_precision(s: &Scenario, opts: &RunOptions, target: f64) -> Result<PrecisionRun> {
     if !(target.is_finite() && target > 0.0 && target <= 0.5) {
-        return Err(Error::Refused(format!(
-            "--precision must be a standard error in (0, 0.5], got {target}"
-        )));
+        return Err(Error::argument(
+            "--precision",
+            "",
+            format!("must be a standard error in (0, 0.5], got {target}"),
+        ));
     }
     let cap = opts.ballots.unwrap_or(MAX_BALLOTS);
     let model = Model::with_options(s, opts.compile());

@@ -44,7 +44,7 @@ use serde::Serialize;
 use super::path::Param;
 use super::{ParamPath, Render, RunInfo};
 use crate::RunOptions;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TuneError};
 use crate::model::Model;
 use crate::rollcall::RollCall;
 use crate::scenario::Scenario;
@@ -80,13 +80,11 @@ pub fn check_not_circular(s: &Scenario, files: &[PathBuf]) -> Result<()> {
         // Files that were read exist; an in-memory roll call is compared by its name.
         let c = canon(f).unwrap_or_else(|| f.clone());
         if priors.contains(&c) {
-            return Err(Error::Refused(format!(
-                "{} is one of the roll calls the scenario's base positions were estimated from \
-                 ({}): fitting against it would count the same votes twice. Calibrate against \
-                 other roll calls (leave-one-out is not implemented yet).",
-                f.display(),
-                s.file.display()
-            )));
+            return Err(TuneError::Circular {
+                rollcall: f.clone(),
+                scenario: s.file.clone(),
+            }
+            .into());
         }
     }
     Ok(())
@@ -294,11 +292,11 @@ fn maximise(
     }
     let solver = NelderMead::new(simplex)
         .with_sd_tolerance(1e-9)
-        .map_err(|e| Error::Refused(format!("optimiser set-up failed: {e}")))?;
+        .map_err(|e| TuneError::OptimiserSetup(e.to_string()))?;
     let res = Executor::new(cost, solver)
         .configure(|st| st.max_iters(max_iters))
         .run()
-        .map_err(|e| Error::Refused(format!("optimiser failed: {e}")))?;
+        .map_err(|e| TuneError::Optimiser(e.to_string()))?;
     let st = res.state();
     let best = st.get_best_param().cloned().unwrap_or(u0);
     let iters = st.get_iter();
@@ -377,25 +375,17 @@ pub fn calibrate(
     opts: &CalibrateOptions,
 ) -> Result<Calibration> {
     if fit.is_empty() {
-        return Err(Error::Refused("give at least one --fit PATH".into()));
+        return Err(TuneError::NoFit.into());
     }
     if rollcalls.is_empty() {
-        return Err(Error::Refused(
-            "give at least one --against ROLLCALL.csv".into(),
-        ));
+        return Err(TuneError::NoRollCalls.into());
     }
     for (k, p) in fit.iter().enumerate() {
         if fit[..k].contains(p) {
-            return Err(Error::Refused(format!("{p} is given twice to --fit")));
+            return Err(TuneError::FitTwice(p.text.clone()).into());
         }
         if p.is_correlation_only() {
-            return Err(Error::Refused(format!(
-                "{p} cannot be fitted: it shapes only how votes move together and never changes \
-                 any state's probabilities, so the per-state likelihood of recorded votes is flat \
-                 in it. Identifying it would need the joint likelihood of whole vote vectors \
-                 across several roll calls, which lobbysim does not compute yet; set it by \
-                 judgement or compare count spreads with `lobbysim sweep`."
-            )));
+            return Err(TuneError::CorrelationOnly(p.text.clone()).into());
         }
     }
     let files: Vec<PathBuf> = rollcalls.iter().map(|r| r.file.clone()).collect();
@@ -430,11 +420,7 @@ pub fn calibrate(
         let a = probe(b.lo.max(before[j] * 0.25))?;
         let c = probe(hi)?;
         if a == c {
-            return Err(Error::Refused(format!(
-                "{p} does not change any state's probabilities in this scenario (e.g. a campaign \
-                 without targets, or a state with susceptibility 0), so the roll calls cannot \
-                 identify it"
-            )));
+            return Err(TuneError::Unidentified(p.text.clone()).into());
         }
     }
     let p0 = lik.probs(&before)?;

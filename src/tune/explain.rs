@@ -202,13 +202,13 @@ pub fn explain(s: &Scenario, iso3: &str, opts: &RunOptions) -> Result<Explanatio
             v.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
             v.into_iter().take(5).map(|x| x.1).collect()
         };
-        Error::invalid(
-            &s.file,
-            None,
+        Error::argument(
             "ISO3",
+            "",
             format!(
-                "unknown state {iso3:?} (not among the scenario's {} members); nearby: {}",
+                "unknown state {iso3:?} (not among the {} members of {}); nearby: {}",
                 s.states.len(),
+                s.file.display(),
                 near.join(", ")
             ),
         )
@@ -554,6 +554,10 @@ mod tests {
             j["contributions"][0]["source"],
             "campaign \"Northern outreach\" (yes)"
         );
-        assert!(explain(&s, "ZZZ", &RunOptions::default()).is_err());
+        let e = explain(&s, "ZZZ", &RunOptions::default()).unwrap_err();
+        assert!(
+            matches!(&e, Error::Argument { flag, .. } if flag == "ISO3"),
+            "{e:?}"
+        );
     }
 }

@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use super::{Render, RunInfo};
 use crate::RunOptions;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TuneError};
 use crate::model::Model;
 use crate::scenario::{Claim, CmpOp, Direction, MAX_EFFORT, Scenario, Target, TargetKind};
 use crate::simulate::{self, Tally};
@@ -138,9 +138,8 @@ impl Request {
                     .iter()
                     .map(|c| format!("{:?}", c.name))
                     .collect();
-                Error::invalid(
+                Error::argument(
                     "--campaign",
-                    None,
                     campaign,
                     format!(
                         "unknown campaign; the scenario has {}",
@@ -153,24 +152,22 @@ impl Request {
                 )
             })?;
         if !(budget.is_finite() && budget > 0.0 && budget <= MAX_EFFORT) {
-            return Err(Error::invalid(
+            return Err(Error::argument(
                 "--budget",
-                None,
                 budget.to_string(),
                 format!("must be in (0, {MAX_EFFORT}]"),
             ));
         }
         if steps == 0 {
-            return Err(Error::invalid("--steps", None, "0", "must be at least 1"));
+            return Err(Error::argument("--steps", "0", "must be at least 1"));
         }
         let objective = Objective::parse(objective)
-            .map_err(|m| Error::invalid("--objective", None, objective, m))?;
+            .map_err(|m| Error::argument("--objective", objective, m))?;
         if let Objective::Probability(cl) = objective
             && cl.value > s.states.len() as u64
         {
-            return Err(Error::invalid(
+            return Err(Error::argument(
                 "--objective",
-                None,
                 cl.to_string(),
                 format!("{} exceeds the {} members", cl.value, s.states.len()),
             ));
@@ -188,38 +185,27 @@ impl Request {
 
     /// Restricts the candidates to the listed iso3 codes (errors name unknown codes).
     pub fn with_candidates(mut self, s: &Scenario, list: &[String]) -> Result<Request> {
-        let candidates = Some(list)
-            .map(|list| {
-                let mut out = Vec::new();
-                let mut problems = Vec::new();
-                for code in list {
-                    match s.state_index(code.trim()) {
-                        Some(i) if !out.contains(&i) => out.push(i),
-                        Some(_) => {}
-                        None => problems.push(crate::error::Problem::new(
-                            "--candidates",
-                            None,
-                            code.trim(),
-                            "unknown state",
-                        )),
-                    }
-                }
-                if problems.is_empty() {
-                    Ok(out)
-                } else {
-                    Err(Error::Invalid(problems))
-                }
-            })
-            .transpose()?;
-        if candidates.as_ref().is_some_and(Vec::is_empty) {
-            return Err(Error::invalid(
-                "--candidates",
-                None,
-                "",
-                "no candidate states",
-            ));
+        let mut out = Vec::new();
+        let mut unknown = Vec::new();
+        for code in list {
+            match s.state_index(code.trim()) {
+                Some(i) if !out.contains(&i) => out.push(i),
+                Some(_) => {}
+                None => unknown.push(code.trim()),
+            }
         }
-        self.candidates = candidates;
+        if !unknown.is_empty() {
+            let what = if unknown.len() == 1 {
+                "unknown state"
+            } else {
+                "unknown states"
+            };
+            return Err(Error::argument("--candidates", unknown.join(", "), what));
+        }
+        if out.is_empty() {
+            return Err(Error::argument("--candidates", "", "no candidate states"));
+        }
+        self.candidates = Some(out);
         Ok(self)
     }
 }
@@ -400,10 +386,7 @@ fn shortlist(
 pub fn optimize(s: &Scenario, req: &Request, opts: &RunOptions) -> Result<Optimization> {
     let camp = &s.campaigns[req.campaign];
     if camp.strength == 0.0 {
-        return Err(Error::Refused(format!(
-            "campaign {:?} has strength 0: no allocation of effort changes any vote",
-            camp.name
-        )));
+        return Err(TuneError::ZeroStrength(camp.name.clone()).into());
     }
     let mut opts = *opts;
     opts.ballots = Some(
@@ -416,11 +399,11 @@ pub fn optimize(s: &Scenario, req: &Request, opts: &RunOptions) -> Result<Optimi
         .clone()
         .unwrap_or_else(|| default_candidates(&start, req));
     if candidates.is_empty() {
-        return Err(Error::Refused(format!(
-            "no candidate states: every state with susceptibility > 0 is already near-certain \
-             (≥ {NEAR_CERTAIN}) to vote {}; name candidates with --candidates",
-            camp.direction.name()
-        )));
+        return Err(TuneError::NoCandidates {
+            near_certain: NEAR_CERTAIN,
+            direction: camp.direction.name(),
+        }
+        .into());
     }
     let n = s.states.len();
     let inc = req.budget / f64::from(req.steps);

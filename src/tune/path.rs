@@ -235,9 +235,8 @@ impl ParamPath {
     pub fn parse(s: &Scenario, text: &str, origin: &str) -> Result<ParamPath> {
         let fail = |msg: String| {
             let near = nearby(s, text, 6);
-            Error::invalid(
+            Error::argument(
                 origin,
-                None,
                 text.trim(),
                 format!("{msg}; valid paths nearby: {}", near.join(", ")),
             )
@@ -412,7 +411,10 @@ impl ParamPath {
     }
 
     fn invalid(&self, msg: String) -> Error {
-        Error::invalid("parameter", None, &self.text, msg)
+        Error::Parameter {
+            path: self.text.clone(),
+            message: msg,
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::{ParamPath, Render, RunInfo};
 use crate::RunOptions;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TuneError};
 use crate::model::Model;
 use crate::report::Forecast;
 use crate::scenario::{MAX_BALLOTS, Scenario};
@@ -78,21 +78,22 @@ pub fn parse_values(spec: &str) -> std::result::Result<Vec<f64>, String> {
 /// every value against the parameter's bounds.
 pub fn parse_axis(s: &Scenario, arg: &str) -> Result<Axis> {
     let (p, spec) = arg.rsplit_once('=').ok_or_else(|| {
-        Error::invalid(
+        Error::argument(
             "--set",
-            None,
             arg,
             "expected PATH=START:END:STEP, e.g. campaign.\"US outreach\".strength=0:2:0.25",
         )
     })?;
     let path = ParamPath::parse(s, p, "--set")?;
-    let values =
-        parse_values(spec).map_err(|m| Error::invalid("--set", None, path.text.clone(), m))?;
+    let values = parse_values(spec).map_err(|m| Error::argument("--set", path.text.clone(), m))?;
     let b = path.bounds();
     if let Some(v) = values.iter().find(|&&v| !b.contains(v)) {
         let mut t = s.clone();
         // `set` produces the range message.
-        path.set(&mut t, *v)?;
+        path.set(&mut t, *v).map_err(|e| match e {
+            Error::Parameter { path, message } => Error::argument("--set", path, message),
+            other => other,
+        })?;
     }
     Ok(Axis { path, values })
 }
@@ -176,16 +177,10 @@ fn point(params: BTreeMap<String, f64>, f: &Forecast) -> SweepPoint {
 /// more than [`MAX_POINTS`] points, and more than `MAX_BALLOTS` ballots in total.
 pub fn grid(s: &Scenario, axes: &[Axis], opts: &RunOptions) -> Result<Vec<Vec<f64>>> {
     if axes.is_empty() || axes.len() > 2 {
-        return Err(Error::Refused(format!(
-            "a sweep takes one or two --set axes, got {}",
-            axes.len()
-        )));
+        return Err(TuneError::Axes(axes.len()).into());
     }
     if axes.len() == 2 && axes[0].path == axes[1].path {
-        return Err(Error::Refused(format!(
-            "{} is swept twice; give two different parameters",
-            axes[0].path
-        )));
+        return Err(TuneError::SweptTwice(axes[0].path.text.clone()).into());
     }
     let grid: Vec<Vec<f64>> = match axes {
         [a] => a.values.iter().map(|&x| vec![x]).collect(),
@@ -198,17 +193,19 @@ pub fn grid(s: &Scenario, axes: &[Axis], opts: &RunOptions) -> Result<Vec<Vec<f6
     };
     let cfg = opts.config(s);
     if grid.len() > MAX_POINTS {
-        return Err(Error::Refused(format!(
-            "the grid has {} points; at most {MAX_POINTS}",
-            grid.len()
-        )));
+        return Err(TuneError::GridPoints {
+            points: grid.len(),
+            max: MAX_POINTS,
+        }
+        .into());
     }
     if (grid.len() as u128) * u128::from(cfg.ballots) > u128::from(MAX_BALLOTS) {
-        return Err(Error::Refused(format!(
-            "{} points × {} ballots exceeds {MAX_BALLOTS} ballots in total; use fewer points or --ballots",
-            grid.len(),
-            cfg.ballots
-        )));
+        return Err(TuneError::GridBallots {
+            points: grid.len(),
+            ballots: cfg.ballots,
+            max: MAX_BALLOTS,
+        }
+        .into());
     }
     Ok(grid)
 }
@@ -506,7 +503,10 @@ mod tests {
         let e = parse_axis(&s, "model.global_correlation=0:1:0.5")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("must be in [0, 1)"), "{e}");
+        assert!(
+            e.starts_with("--set: model.global_correlation: must be in [0, 1)"),
+            "{e}"
+        );
         assert!(parse_axis(&s, "model.global_correlation").is_err());
         let a = parse_axis(&s, "campaign.\"Northern outreach\".strength=0:1:0.5").unwrap();
         assert_eq!(a.values, vec![0.0, 0.5, 1.0]);
