@@ -29,6 +29,7 @@ pub mod backtest;
 pub mod error;
 pub mod evidence;
 pub mod exact;
+pub mod input;
 pub mod limits;
 pub mod lobbying;
 pub mod model;
@@ -37,7 +38,6 @@ pub mod prior;
 pub mod progress;
 pub mod report;
 pub mod rng;
-pub mod rollcall;
 pub mod scenario;
 pub mod shard;
 pub mod simulate;
@@ -47,6 +47,7 @@ pub mod tune;
 pub mod vote;
 
 pub use error::{Error, Problem, Result};
+pub use input::rollcall;
 pub use report::Forecast;
 pub use scenario::Scenario;
 

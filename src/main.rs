@@ -156,7 +156,7 @@ fn run_exact(args: &ExactArgs) -> anyhow::Result<ExitCode> {
 fn run_prior(args: &PriorArgs) -> anyhow::Result<ExitCode> {
     use lobbysim::prior::{self, Settings, Strength};
     let inputs = match &args.scenario {
-        Some(path) => scenario::load_with_prior(path)?.1.with_context(|| {
+        Some(path) => scenario::load(path)?.prior().cloned().with_context(|| {
             format!("{} has no [prior] section to estimate from", path.display())
         })?,
         None => {
@@ -188,9 +188,10 @@ fn run_prior(args: &PriorArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_backtest(args: &BacktestArgs) -> anyhow::Result<ExitCode> {
-    let (s, prior) = scenario::load_with_prior(&args.scenario)?;
+    let s = scenario::load(&args.scenario)?;
+    let prior = s.prior();
     let actual = lobbysim::rollcall::read(&args.actual)?;
-    let b = lobbysim::backtest::backtest(&s, prior.as_ref(), &actual, &run_options(&args.sim))?;
+    let b = lobbysim::backtest::backtest(&s, prior, &actual, &run_options(&args.sim))?;
     for w in &b.warnings {
         eprintln!("warning: {w}");
     }

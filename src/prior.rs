@@ -37,8 +37,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Problem, Result};
-use crate::rollcall::{self, RollCall};
-use crate::scenario::members::read_text;
+use crate::input::members::{Member, parse_group_members};
+use crate::input::read_text;
+use crate::input::rollcall::{self, RollCall};
 use crate::vote::{Outcome, VoteProbs};
 
 /// Pseudo-votes spread evenly over the four outcomes at the Assembly level (Jeffreys prior,
@@ -52,19 +53,6 @@ pub const GRID_MAX: f64 = 1000.0;
 pub const GRID_PER_DECADE: u32 = 10;
 /// Largest accepted fixed strength or roll-call weight.
 pub const MAX_STRENGTH: f64 = 1e6;
-
-/// A member state as listed in a members file with groups (`iso3,name,un_region`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Member {
-    /// 1-based line in the members file.
-    pub line: usize,
-    /// ISO 3166-1 alpha-3 code.
-    pub iso3: String,
-    /// Display name.
-    pub name: String,
-    /// Group the state is shrunk toward (its UN regional group in `data/members.csv`).
-    pub group: String,
-}
 
 /// A recorded roll call and the weight it gets in the estimate (≥ 0; relative, any scale).
 #[derive(Debug, Clone, PartialEq)]
@@ -158,7 +146,7 @@ impl Inputs {
         mut read: impl FnMut(&Path) -> Result<String>,
     ) -> Result<Self> {
         let mut problems = Vec::new();
-        let mem = parse_members(&read(members)?, members)?;
+        let mem = parse_group_members(&read(members)?, members)?;
         let codes: Vec<&str> = mem.iter().map(|m| m.iso3.as_str()).collect();
         let mut rcs = Vec::new();
         for (path, weight) in rollcalls {
@@ -187,92 +175,6 @@ impl Inputs {
             rollcalls: rcs,
             settings,
         })
-    }
-}
-
-/// Reads a members file with groups: header with `iso3`, `name` and `un_region` (or `group`).
-pub fn read_members(path: &Path) -> Result<Vec<Member>> {
-    parse_members(&read_text(path)?, path)
-}
-
-/// Parses the text of a members file with groups; `path` is used in messages.
-pub fn parse_members(text: &str, path: &Path) -> Result<Vec<Member>> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| Error::invalid(path, Some(1), "", format!("malformed CSV: {e}")))?
-        .clone();
-    let col = |n: &str| headers.iter().position(|h| h == n);
-    let group_col = col("un_region").or_else(|| col("group"));
-    let (Some(ci), Some(cn), Some(cg)) = (col("iso3"), col("name"), group_col) else {
-        return Err(Error::invalid(
-            path,
-            Some(1),
-            "header",
-            format!(
-                "expected columns iso3,name,un_region (or group); found {}",
-                headers.iter().collect::<Vec<_>>().join(",")
-            ),
-        ));
-    };
-    let mut problems = Vec::new();
-    let mut out: Vec<Member> = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for rec in rdr.records() {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize);
-                problems.push(Problem::new(path, line, "", format!("malformed CSV: {e}")));
-                continue;
-            }
-        };
-        let line = rec.position().map_or(0, |p| p.line() as usize);
-        let iso3 = rec.get(ci).unwrap_or("").to_string();
-        if !(iso3.len() == 3 && iso3.bytes().all(|b| b.is_ascii_uppercase())) {
-            problems.push(Problem::new(
-                path,
-                Some(line),
-                "iso3",
-                format!("{iso3:?} is not a 3-letter upper-case code"),
-            ));
-            continue;
-        }
-        let group = rec.get(cg).unwrap_or("").to_string();
-        if group.is_empty() {
-            problems.push(Problem::new(
-                path,
-                Some(line),
-                format!("group of {iso3}"),
-                "empty; every state needs a group to be shrunk toward",
-            ));
-        }
-        if let Some(prev) = seen.insert(iso3.clone(), line) {
-            problems.push(Problem::new(
-                path,
-                Some(line),
-                format!("state {iso3}"),
-                format!("duplicate row (first at line {prev})"),
-            ));
-            continue;
-        }
-        out.push(Member {
-            line,
-            name: rec.get(cn).unwrap_or("").to_string(),
-            iso3,
-            group,
-        });
-    }
-    if out.is_empty() && problems.is_empty() {
-        problems.push(Problem::new(path, None, "", "members file lists no states"));
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(Error::Invalid(problems))
     }
 }
 
@@ -500,13 +402,8 @@ fn check_inputs(inputs: &Inputs) -> Result<()> {
         problems.push(Problem::new(file, None, "rollcalls", "no roll calls given"));
     }
     for r in &inputs.rollcalls {
-        if !(r.weight.is_finite() && (0.0..=MAX_STRENGTH).contains(&r.weight)) {
-            problems.push(Problem::new(
-                &r.rollcall.file,
-                None,
-                "weight",
-                format!("must be a number in [0, {MAX_STRENGTH}], got {}", r.weight),
-            ));
+        if let Err(m) = crate::scenario::bounds::PRIOR_WEIGHT.check(r.weight) {
+            problems.push(Problem::new(&r.rollcall.file, None, "weight", m));
         }
     }
     let positive = inputs.rollcalls.iter().filter(|r| r.weight > 0.0).count();
@@ -713,7 +610,7 @@ mod tests {
     }
 
     fn inputs(calls: &[&[(&str, &str)]], settings: Settings) -> Inputs {
-        let members = parse_members(
+        let members = parse_group_members(
             "iso3,name,un_region\nAAA,A,G1\nBBB,B,G1\nCCC,C,G1\nDDD,D,G2\nEEE,E,G2\n",
             Path::new("m.csv"),
         )
@@ -886,25 +783,11 @@ mod tests {
     }
 
     #[test]
-    fn members_file_errors_name_lines() {
-        let t = "iso3,name,un_region\nAAA,A,G1\nAAA,A,G1\nbad,B,G1\nCCC,C,\n";
-        let e = parse_members(t, Path::new("m.csv"))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("m.csv:3: state AAA: duplicate row"), "{e}");
-        assert!(e.contains("m.csv:4: iso3"), "{e}");
-        assert!(e.contains("m.csv:5: group of CCC: empty"), "{e}");
-        let e = parse_members("iso3,name\n", Path::new("m.csv")).unwrap_err();
-        assert!(e.to_string().contains("m.csv:1: header"), "{e}");
-    }
-
-    #[test]
     fn csv_round_trips_exactly() {
         let inp = inputs(&[R1, R2, R3], fixed(0.7, 3.0));
         let p = estimate(&inp).unwrap();
         let text = members_csv(&p, &inp);
-        let rows =
-            crate::scenario::members::parse_members_csv(&text, Path::new("out.csv")).unwrap();
+        let rows = crate::input::members::parse_members_csv(&text, Path::new("out.csv")).unwrap();
         assert_eq!(rows.len(), 5);
         for (r, s) in rows.iter().zip(&p.states) {
             assert_eq!(r.iso3, s.iso3);

@@ -623,10 +623,7 @@ impl AnyShard {
         struct Kind {
             format: Option<serde_json::Value>,
         }
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.into(),
-            source,
-        })?;
+        let text = crate::input::read_text_limited(path, crate::input::MAX_SHARD_BYTES)?;
         let bad = |e: serde_json::Error| {
             Error::invalid(
                 path,

@@ -28,6 +28,7 @@ use std::path::Path;
 
 use lobbysim::exact::{self, Exact};
 use lobbysim::model::CompileOptions;
+use lobbysim::scenario::{ParamPath, Scenario};
 use lobbysim::stats::chi_square_gof;
 use lobbysim::vote::Outcome;
 use lobbysim::{Forecast, RunOptions, scenario};
@@ -166,15 +167,20 @@ fn detects_a_wrong_model() {
     let opts = CompileOptions {
         without_blocs: true,
     };
-    let mut more_correlated = s.clone();
-    more_correlated.model.global_correlation = 0.2;
-    let mut weaker = s.clone();
-    weaker.campaigns[0].strength *= 0.5;
+    let more_correlated = set(&s, "model.global_correlation", 0.2);
+    let strength = format!("campaign.{:?}.strength", s.campaigns[0].name);
+    let weaker = set(&s, &strength, s.campaigns[0].strength * 0.5);
     for wrong in [more_correlated, weaker] {
         let e = exact::solve(&wrong, opts, None).unwrap();
         let failures = check(case, &f, &e);
         assert!(!failures.is_empty(), "a wrong model was not detected");
     }
+}
+
+/// `s` with the parameter at `path` set to `v`.
+fn set(s: &Scenario, path: &str, v: f64) -> Scenario {
+    let p = ParamPath::parse(s, path, "test").unwrap();
+    s.with_param(&p, v).unwrap()
 }
 
 /// The exact answer does not depend on the quadrature order once converged, and the
@@ -191,8 +197,7 @@ fn exact_answers_are_stable() {
         assert!(lobbysim::stats::total_variation(x, y) < 1e-10);
     }
     assert!((a.adoption - b.adoption).abs() < 1e-10);
-    let mut flat = s.clone();
-    flat.model.global_correlation = 0.0;
+    let flat = set(&s, "model.global_correlation", 0.0);
     let e = exact::solve(&flat, opts, None).unwrap();
     assert_eq!(e.method, exact::Method::Independent);
     // With no global shock the yes count is Poisson-binomial in the closed-form marginals.

@@ -41,13 +41,13 @@ use argmin::core::{CostFunction, Executor, State};
 use argmin::solver::neldermead::NelderMead;
 use serde::Serialize;
 
-use super::path::Param;
 use super::{ParamPath, Render, RunInfo};
 use crate::RunOptions;
 use crate::error::{Error, Result, TuneError};
 use crate::model::Model;
 use crate::rollcall::RollCall;
 use crate::scenario::Scenario;
+use crate::scenario::param::Param;
 use crate::simulate;
 use crate::vote::{Outcome, VoteProbs};
 
@@ -71,7 +71,7 @@ pub fn check_not_circular(s: &Scenario, files: &[PathBuf]) -> Result<()> {
     let canon = |p: &Path| std::fs::canonicalize(p).ok();
     let dir = s.file.parent().unwrap_or(Path::new(""));
     let priors: Vec<PathBuf> = s
-        .prior_rollcalls
+        .prior_rollcalls()
         .iter()
         .flat_map(|p| [canon(p), canon(&dir.join(p))])
         .flatten()
@@ -821,8 +821,8 @@ mod tests {
         }
         // Effort on a state nobody can move: susceptibility 0 is not in this scenario, but a
         // campaign of strength 0 makes effort irrelevant.
-        let mut t = s.clone();
-        t.campaigns[0].strength = 0.0;
+        let strength = ParamPath::parse(&s, "campaign.C.strength", "--set").unwrap();
+        let t = s.with_param(&strength, 0.0).unwrap();
         let fit = vec![ParamPath::parse(&t, "campaign.C.effort.AAX", "--fit").unwrap()];
         let e = calibrate(&t, &[rc], &fit, &CalibrateOptions::default())
             .unwrap_err()
@@ -836,14 +836,20 @@ mod tests {
     #[test]
     fn circular_fits_are_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("prior.csv");
-        std::fs::write(&file, "iso3,country,vote\n").unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write("members.csv", "iso3,name,un_region\nAAA,A,G\nBBB,B,G\n");
+        write("prior.csv", "iso3,country,vote\nAAA,A,Y\nBBB,B,N\n");
         let other = dir.path().join("other.csv");
         std::fs::write(&other, "iso3,country,vote\n").unwrap();
-        let mut s = example();
-        s.file = dir.path().join("s.toml");
-        // Stored relative to the scenario's folder, given on the command line with `..`.
-        s.prior_rollcalls = vec![PathBuf::from("prior.csv")];
+        // The roll call is written relative to the scenario's folder in `[prior]`, and given
+        // on the command line with `..`.
+        let s = scenario::parse(
+            "[scenario]\nname = \"p\"\n[simulation]\nballots = 1\nseed = 1\n\
+             [prior]\nmembers = \"members.csv\"\nrollcalls = [{ file = \"prior.csv\" }]\n\
+             strength = 1\ngroup_strength = 1\n",
+            &dir.path().join("s.toml"),
+        )
+        .unwrap();
         let via = dir.path().join("sub").join("..").join("prior.csv");
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         let e = check_not_circular(&s, &[other.clone(), via]).unwrap_err();

@@ -1,7 +1,7 @@
 //! Tuning lobbying parameters: what-if sweeps, calibration to recorded votes, lobbying-budget
 //! optimisation and per-state explanations.
 //!
-//! * [`path`] names every numeric scenario parameter (`campaign."US outreach".strength`,
+//! * [`path`] (defined in [`crate::scenario::param`]) names every numeric scenario parameter (`campaign."US outreach".strength`,
 //!   `bloc.EU.cohesion`, `state.IND.p_yes`, …) and reads or changes it on a validated
 //!   [`crate::Scenario`], re-checking the changed value.
 //! * [`sweep`] runs the engine over a one- or two-parameter grid with *common random numbers*
@@ -19,7 +19,6 @@
 pub mod calibrate;
 pub mod explain;
 pub mod optimize;
-pub mod path;
 pub mod sweep;
 
 use serde::Serialize;
@@ -27,7 +26,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::scenario::Scenario;
 
-pub use path::ParamPath;
+pub use crate::scenario::param::{self as path, ParamPath};
 
 /// Output formats of the tuning commands (`csv` only for `sweep`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -140,7 +139,8 @@ pub fn leader_subscenario(s: &Scenario) -> Option<(Scenario, Vec<usize>)> {
     for (k, &i) in kept.iter().enumerate() {
         new_index[i] = k;
     }
-    let mut t = s.clone();
+    let mut sub = s.clone();
+    let t = sub.contents_mut();
     t.states = kept.iter().map(|&i| s.states[i].clone()).collect();
     // Evidence counts refer to the whole Assembly; the sub-scenario is only simulated.
     t.evidence.clear();
@@ -170,7 +170,7 @@ pub fn leader_subscenario(s: &Scenario) -> Option<(Scenario, Vec<usize>)> {
             })
             .collect();
     }
-    Some((t, kept))
+    Some((sub, kept))
 }
 
 #[cfg(test)]

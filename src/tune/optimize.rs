@@ -276,7 +276,24 @@ pub struct Optimization {
 fn start_scenario(s: &Scenario, req: &Request) -> Scenario {
     let mut t = s.clone();
     if !req.keep_targets {
-        t.campaigns[req.campaign].targets.clear();
+        t.contents_mut().campaigns[req.campaign].targets.clear();
+    }
+    t
+}
+
+/// `start` with extra direct targets of effort `efforts[i]` on every state `i` with
+/// `efforts[i] > 0`, added to the campaign's own targets. Every effort is at most the budget,
+/// which [`Request::parse`] keeps within the validator's range.
+fn with_efforts(start: &Scenario, campaign: usize, efforts: &[f64]) -> Scenario {
+    let mut t = start.clone();
+    let targets = &mut t.contents_mut().campaigns[campaign].targets;
+    for (i, &e) in efforts.iter().enumerate() {
+        if e > 0.0 {
+            targets.push(Target {
+                kind: TargetKind::State(i),
+                effort: e,
+            });
+        }
     }
     t
 }
@@ -288,15 +305,7 @@ pub fn evaluate(
     efforts: &[f64],
     opts: &RunOptions,
 ) -> Result<(f64, Tally)> {
-    let mut t = start.clone();
-    for (i, &e) in efforts.iter().enumerate() {
-        if e > 0.0 {
-            t.campaigns[req.campaign].targets.push(Target {
-                kind: TargetKind::State(i),
-                effort: e,
-            });
-        }
-    }
+    let t = with_efforts(start, req.campaign, efforts);
     let model = Model::with_options(&t, opts.compile());
     let tally = simulate::simulate(&model, &opts.config(&t))?;
     Ok((req.objective.value(&tally), tally))
@@ -349,17 +358,11 @@ fn shortlist(
         return candidates.to_vec();
     }
     let with = |extra: Option<usize>| {
-        let mut t = start.clone();
-        for (i, &e) in efforts.iter().enumerate() {
-            let e = e + if extra == Some(i) { inc } else { 0.0 };
-            if e > 0.0 {
-                t.campaigns[req.campaign].targets.push(Target {
-                    kind: TargetKind::State(i),
-                    effort: e,
-                });
-            }
+        let mut e = efforts.to_vec();
+        if let Some(i) = extra {
+            e[i] += inc;
         }
-        Model::new(&t)
+        Model::new(&with_efforts(start, req.campaign, &e))
     };
     let now = with(None);
     let mut scored: Vec<(f64, usize)> = candidates
