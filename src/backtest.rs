@@ -34,6 +34,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Problem, Result};
 use crate::prior::Inputs;
+use crate::report::Forecast;
 use crate::rollcall::RollCall;
 use crate::scenario::Scenario;
 use crate::stats::poisson_binomial;
@@ -339,6 +340,76 @@ pub fn history_mean_baseline(iso3: &[&str], history: &[(&RollCall, f64)]) -> Vec
         .collect()
 }
 
+/// What a backtest scores: one forecaster's per-state probabilities (scenario order) and its
+/// distribution of each count (`dists[o][k]` = P(count of outcome o = k), k = 0..=n).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// Forecaster name, e.g. `lobbysim forecast` or `last vote`.
+    pub name: String,
+    /// Per-state probabilities, in scenario order.
+    pub probs: Vec<VoteProbs>,
+    /// Distribution of each count, in outcome order.
+    pub dists: [Vec<f64>; 4],
+}
+
+impl Prediction {
+    /// A forecaster whose states vote independently: exact Poisson-binomial count
+    /// distributions of `probs`.
+    pub fn independent(name: &str, probs: Vec<VoteProbs>) -> Prediction {
+        Prediction {
+            name: name.to_string(),
+            dists: independent_dists(&probs),
+            probs,
+        }
+    }
+
+    /// A simulated forecast: its per-state shares and count histograms.
+    pub fn simulated(name: &str, f: &Forecast) -> Prediction {
+        let nb = f.ballots as f64;
+        Prediction {
+            name: name.to_string(),
+            probs: f
+                .states
+                .iter()
+                .map(|x| VoteProbs::from_array([x.p_yes, x.p_no, x.p_abstain, x.p_absent]))
+                .collect(),
+            dists: std::array::from_fn(|o| {
+                f.counts
+                    .get(Outcome::ALL[o])
+                    .histogram
+                    .iter()
+                    .map(|&h| h as f64 / nb)
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// The naive baselines from the roll calls of `prior` (oldest first), for states `iso3`: the
+/// last vote, and the history mean of the roll calls with positive weight.
+pub fn baselines(iso3: &[&str], prior: &Inputs) -> Vec<Prediction> {
+    let mut out = Vec::new();
+    if let Some(last) = prior.rollcalls.last() {
+        out.push(Prediction::independent(
+            "last vote",
+            last_vote_baseline(iso3, &last.rollcall),
+        ));
+    }
+    let weighted: Vec<(&RollCall, f64)> = prior
+        .rollcalls
+        .iter()
+        .filter(|r| r.weight > 0.0)
+        .map(|r| (&r.rollcall, r.weight))
+        .collect();
+    if !weighted.is_empty() {
+        out.push(Prediction::independent(
+            "history mean",
+            history_mean_baseline(iso3, &weighted),
+        ));
+    }
+    out
+}
+
 /// Runs the scenario and scores it, and the baselines when `prior` is given, against `actual`.
 /// The actual roll call must cover exactly the scenario's states.
 pub fn backtest(
@@ -349,26 +420,8 @@ pub fn backtest(
 ) -> Result<Backtest> {
     let iso3: Vec<&str> = s.states.iter().map(|x| x.iso3.as_str()).collect();
     actual.check_covers(&iso3)?;
-    let votes: Vec<Outcome> = iso3
-        .iter()
-        .map(|c| actual.vote_of(c).ok_or_else(|| missing(actual, c)))
-        .collect::<Result<_>>()?;
     let f = forecast(s, opts)?;
-    let probs: Vec<VoteProbs> = f
-        .states
-        .iter()
-        .map(|x| VoteProbs::from_array([x.p_yes, x.p_no, x.p_abstain, x.p_absent]))
-        .collect();
-    let nb = f.ballots as f64;
-    let dists: [Vec<f64>; 4] = std::array::from_fn(|o| {
-        f.counts
-            .get(Outcome::ALL[o])
-            .histogram
-            .iter()
-            .map(|&h| h as f64 / nb)
-            .collect()
-    });
-    let mut scores = vec![score("lobbysim forecast", &probs, &dists, &votes, &iso3)];
+    let mut forecasters = vec![Prediction::simulated("lobbysim forecast", &f)];
     let mut warnings = Vec::new();
     let mut history = Vec::new();
     match prior {
@@ -392,49 +445,45 @@ pub fn backtest(
                     ));
                 }
             }
-            let weighted: Vec<(&RollCall, f64)> = p
-                .rollcalls
-                .iter()
-                .filter(|r| r.weight > 0.0)
-                .map(|r| (&r.rollcall, r.weight))
-                .collect();
-            if let Some(last) = p.rollcalls.last() {
-                let b = last_vote_baseline(&iso3, &last.rollcall);
-                scores.push(score(
-                    "last vote",
-                    &b,
-                    &independent_dists(&b),
-                    &votes,
-                    &iso3,
-                ));
-            }
-            if !weighted.is_empty() {
-                let b = history_mean_baseline(&iso3, &weighted);
-                scores.push(score(
-                    "history mean",
-                    &b,
-                    &independent_dists(&b),
-                    &votes,
-                    &iso3,
-                ));
-            }
+            forecasters.extend(baselines(&iso3, p));
         }
         None => warnings.push(
             "the scenario has no [prior] section, so there is no history for the baselines"
                 .to_string(),
         ),
     }
+    let mut b = score_all(s, &forecasters, actual)?;
+    b.ballots = f.ballots;
+    b.seed = f.seed;
+    b.history = history;
+    b.warnings = warnings;
+    Ok(b)
+}
+
+/// Scores every forecaster in `forecasters` (in order) against `actual`, which must cover
+/// exactly the scenario's states. The result's run fields (`ballots`, `seed`), `history` and
+/// `warnings` are left empty for the caller.
+pub fn score_all(s: &Scenario, forecasters: &[Prediction], actual: &RollCall) -> Result<Backtest> {
+    let iso3: Vec<&str> = s.states.iter().map(|x| x.iso3.as_str()).collect();
+    actual.check_covers(&iso3)?;
+    let votes: Vec<Outcome> = iso3
+        .iter()
+        .map(|c| actual.vote_of(c).ok_or_else(|| missing(actual, c)))
+        .collect::<Result<_>>()?;
     Ok(Backtest {
         scenario: s.meta.name.clone(),
         scenario_sha256: s.sha256.clone(),
         actual_file: actual.file.display().to_string(),
         actual: actual.tally(),
         states: iso3.len(),
-        ballots: f.ballots,
-        seed: f.seed,
-        history,
-        scores,
-        warnings,
+        ballots: 0,
+        seed: 0,
+        history: Vec::new(),
+        scores: forecasters
+            .iter()
+            .map(|p| score(&p.name, &p.probs, &p.dists, &votes, &iso3))
+            .collect(),
+        warnings: Vec::new(),
     })
 }
 

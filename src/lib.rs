@@ -26,6 +26,7 @@
 
 pub mod alliance;
 pub mod backtest;
+pub mod engine;
 pub mod error;
 pub mod evidence;
 pub mod exact;
@@ -46,64 +47,8 @@ pub mod synthetic;
 pub mod tune;
 pub mod vote;
 
+pub use engine::{RunOptions, forecast, forecast_with_progress};
 pub use error::{Error, Problem, Result};
 pub use input::rollcall;
 pub use report::Forecast;
 pub use scenario::Scenario;
-
-use model::{CompileOptions, Model};
-use simulate::RunConfig;
-
-/// Overrides of a scenario's simulation settings for one run (all optional).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RunOptions {
-    /// Ballots instead of `[simulation].ballots`.
-    pub ballots: Option<u64>,
-    /// Seed instead of `[simulation].seed`.
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Never changes results.
-    pub threads: Option<usize>,
-    /// Drop bloc cohesion and leaders, keeping discipline pulls.
-    pub without_blocs: bool,
-}
-
-impl RunOptions {
-    /// The run configuration for `s` with these overrides.
-    pub fn config(&self, s: &Scenario) -> RunConfig {
-        RunConfig {
-            ballots: self.ballots.unwrap_or(s.simulation.ballots),
-            seed: self.seed.unwrap_or(s.simulation.seed),
-            rng: s.simulation.rng,
-            threads: self.threads,
-        }
-    }
-
-    /// Compile options implied by these run options.
-    pub fn compile(&self) -> CompileOptions {
-        CompileOptions {
-            without_blocs: self.without_blocs,
-        }
-    }
-}
-
-/// Compiles and simulates a scenario and summarises the result.
-pub fn forecast(s: &Scenario, opts: &RunOptions) -> Result<Forecast> {
-    forecast_with_progress(s, opts, &|_| {})
-}
-
-/// As [`forecast`], calling `progress(ballots)` after each simulated chunk (from worker
-/// threads, in no particular order) — e.g. to advance a [`progress::Progress`] bar. The
-/// callback cannot change the results: they are identical to [`forecast`]'s.
-pub fn forecast_with_progress(
-    s: &Scenario,
-    opts: &RunOptions,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<Forecast> {
-    let cfg = opts.config(s);
-    let model = Model::with_options(s, opts.compile());
-    limits::check_run_memory(&model, &cfg)?;
-    let tally = simulate::simulate_chunks_with_progress(&model, &cfg, 0..cfg.chunks(), progress)?;
-    let mut f = Forecast::new(s, &cfg, &tally, opts.without_blocs);
-    f.conditioned = evidence::conditioned(s, &model, &cfg)?;
-    Ok(f)
-}

@@ -251,7 +251,7 @@ fn run_sharded_or_adaptive(args: &RunArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let p = args.precision.unwrap_or(f64::NAN);
-    let r = lobbysim::shard::forecast_to_precision(&s, &opts, p)?;
+    let r = lobbysim::engine::forecast_to_precision(&s, &opts, p)?;
     if r.reached {
         eprintln!(
             "precision {p} reached with {} ballots (largest standard error {:.3e})",

@@ -204,12 +204,14 @@ fn position(hist: &[u64], ballots: u64, actual: u64) -> CountPosition {
 }
 
 impl Forecast {
-    /// Builds the forecast of `scenario` from the tally of a run with `cfg`.
+    /// Builds the forecast of `scenario` from the tally of a run with `cfg` and, for a scenario
+    /// with evidence, the forecast conditioned on it (see [`crate::engine::assemble`]).
     pub fn new(
         scenario: &Scenario,
         cfg: &RunConfig,
         tally: &Tally,
         without_blocs: bool,
+        conditioned: Option<crate::evidence::Conditioned>,
     ) -> Forecast {
         let n = tally.ballots;
         let nf = n as f64;
@@ -300,7 +302,7 @@ impl Forecast {
             },
             references,
             swing_states: swing_states(&states, SWING_STATES),
-            conditioned: None,
+            conditioned,
             states,
         }
     }

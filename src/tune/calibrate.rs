@@ -42,13 +42,12 @@ use argmin::solver::neldermead::NelderMead;
 use serde::Serialize;
 
 use super::{ParamPath, Render, RunInfo};
-use crate::RunOptions;
+use crate::engine::{Run, RunOptions, Workers};
 use crate::error::{Error, Result, TuneError};
 use crate::model::Model;
 use crate::rollcall::RollCall;
 use crate::scenario::Scenario;
 use crate::scenario::param::Param;
-use crate::simulate;
 use crate::vote::{Outcome, VoteProbs};
 
 /// Smallest probability a recorded outcome is given in the log-likelihood.
@@ -156,6 +155,8 @@ struct Likelihood<'a> {
     counts: Vec<[u32; 4]>,
     rollcalls: u32,
     opts: RunOptions,
+    /// The command's workers, for every engine run of the fit.
+    workers: &'a Workers,
 }
 
 impl Likelihood<'_> {
@@ -173,8 +174,7 @@ impl Likelihood<'_> {
         let model = Model::with_options(&t, self.opts.compile());
         let mut p = model.marginals();
         if let Some((sub, kept)) = super::leader_subscenario(&t).filter(|_| model.has_leaders()) {
-            let sub_model = Model::with_options(&sub, self.opts.compile());
-            let tally = simulate::simulate(&sub_model, &self.opts.config(&t))?;
+            let tally = Run::new(&sub, &self.opts, self.workers)?.tally_all()?;
             let n = tally.ballots as f64;
             for (k, &i) in kept.iter().enumerate() {
                 if !model.states[i].leaders.is_empty() {
@@ -393,12 +393,14 @@ pub fn calibrate(
     let counts = outcome_counts(s, rollcalls)?;
     let mut run = opts.run;
     run.ballots = Some(run.ballots.unwrap_or(DEFAULT_LEADER_BALLOTS));
+    let workers = Workers::new(run.threads)?;
     let lik = Likelihood {
         s,
         fit,
         counts,
         rollcalls: rollcalls.len() as u32,
         opts: run,
+        workers: &workers,
     };
     let model = Model::with_options(s, run.compile());
     let swayed = model
@@ -670,13 +672,12 @@ impl Render for Calibration {
 /// Outcome of state `i` in one ballot simulated by the engine alone (for building test data
 /// from the model itself): runs one ballot with `seed` and reads each state's outcome.
 pub fn simulate_rollcall(s: &Scenario, seed: u64, file: &Path) -> Result<RollCall> {
-    let cfg = simulate::RunConfig {
-        ballots: 1,
-        seed,
-        rng: s.simulation.rng,
-        threads: Some(1),
+    let one = RunOptions {
+        ballots: Some(1),
+        seed: Some(seed),
+        ..RunOptions::default()
     };
-    let t = simulate::simulate(&Model::new(s), &cfg)?;
+    let t = Run::new(s, &one, &Workers::new(None)?)?.tally_all()?;
     let votes = s
         .states
         .iter()

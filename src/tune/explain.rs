@@ -30,13 +30,12 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::{Render, RunInfo};
-use crate::RunOptions;
 use crate::alliance;
+use crate::engine::{Run, RunOptions, Workers};
 use crate::error::{Error, Result};
 use crate::lobbying::{self, Shift};
 use crate::model::{Model, StateModel};
 use crate::scenario::{Direction, Scenario};
-use crate::simulate;
 use crate::stats::binomial_se;
 use crate::vote::VoteProbs;
 
@@ -288,7 +287,8 @@ pub fn explain(s: &Scenario, iso3: &str, opts: &RunOptions) -> Result<Explanatio
     let simulated = if sm.leaders.is_empty() {
         None
     } else {
-        let t = simulate::simulate(&model, &cfg)?;
+        let workers = Workers::new(opts.threads)?;
+        let t = Run::new(s, opts, &workers)?.tally_all()?;
         let n = t.ballots as f64;
         let c = t.states[i];
         let p = VoteProbs::from_array(c.map(|x| x as f64 / n));

@@ -24,11 +24,11 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::{Render, RunInfo};
-use crate::RunOptions;
+use crate::engine::{Run, RunOptions, Workers};
 use crate::error::{Error, Result, TuneError};
 use crate::model::Model;
 use crate::scenario::{Claim, CmpOp, Direction, MAX_EFFORT, Scenario, Target, TargetKind};
-use crate::simulate::{self, Tally};
+use crate::simulate::Tally;
 use crate::stats::binomial_se;
 use crate::vote::Outcome;
 
@@ -304,10 +304,10 @@ pub fn evaluate(
     req: &Request,
     efforts: &[f64],
     opts: &RunOptions,
+    workers: &Workers,
 ) -> Result<(f64, Tally)> {
     let t = with_efforts(start, req.campaign, efforts);
-    let model = Model::with_options(&t, opts.compile());
-    let tally = simulate::simulate(&model, &opts.config(&t))?;
+    let tally = Run::new(&t, opts, workers)?.tally_all()?;
     Ok((req.objective.value(&tally), tally))
 }
 
@@ -411,10 +411,11 @@ pub fn optimize(s: &Scenario, req: &Request, opts: &RunOptions) -> Result<Optimi
     let n = s.states.len();
     let inc = req.budget / f64::from(req.steps);
     // The scenario as written: no extra effort on top of its own targets.
-    let (before, _) = evaluate(s, req, &vec![0.0; n], &opts)?;
+    let workers = Workers::new(opts.threads)?;
+    let (before, _) = evaluate(s, req, &vec![0.0; n], &opts, &workers)?;
     let mut efforts = vec![0.0; n];
     let mut gains = vec![0.0; n];
-    let (mut current, _) = evaluate(&start, req, &efforts, &opts)?;
+    let (mut current, _) = evaluate(&start, req, &efforts, &opts, &workers)?;
     let start_value = current;
     let leaders: Vec<bool> = {
         let mut v = vec![false; n];
@@ -431,7 +432,7 @@ pub fn optimize(s: &Scenario, req: &Request, opts: &RunOptions) -> Result<Optimi
         for &c in &shortlist {
             let mut trial = efforts.clone();
             trial[c] += inc;
-            let (v, _) = evaluate(&start, req, &trial, &opts)?;
+            let (v, _) = evaluate(&start, req, &trial, &opts, &workers)?;
             if best.is_none_or(|(_, b)| v > b) {
                 best = Some((c, v));
             }
@@ -441,12 +442,12 @@ pub fn optimize(s: &Scenario, req: &Request, opts: &RunOptions) -> Result<Optimi
         gains[c] += v - current;
         current = v;
     }
-    let (after, tally) = evaluate(&start, req, &efforts, &opts)?;
+    let (after, tally) = evaluate(&start, req, &efforts, &opts, &workers)?;
     let mut even = vec![0.0; n];
     for &c in &candidates {
         even[c] = req.budget / candidates.len() as f64;
     }
-    let (even_split, _) = evaluate(&start, req, &even, &opts)?;
+    let (even_split, _) = evaluate(&start, req, &even, &opts, &workers)?;
     let mut plan: Vec<PlanEntry> = (0..n)
         .filter(|&i| efforts[i] > 0.0)
         .map(|i| PlanEntry {
@@ -664,7 +665,8 @@ mod tests {
                         e[pick] += 0.5;
                     }
                 });
-                let (v, _) = evaluate(&start, &req, &e, &opts).unwrap();
+                let workers = Workers::new(opts.threads).unwrap();
+                let (v, _) = evaluate(&start, &req, &e, &opts, &workers).unwrap();
                 assert!(
                     r.objective.after > v,
                     "{objective}: greedy {} vs random plan {k} {v}",

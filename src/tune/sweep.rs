@@ -13,12 +13,11 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::{ParamPath, Render, RunInfo};
-use crate::RunOptions;
+use crate::engine::{Run, RunOptions, Workers};
 use crate::error::{Error, Result, TuneError};
-use crate::model::Model;
 use crate::report::Forecast;
 use crate::scenario::{MAX_BALLOTS, Scenario};
-use crate::simulate::{Tally, simulate};
+use crate::simulate::Tally;
 use crate::stats::Quantiles;
 
 /// Largest number of grid points in one sweep.
@@ -233,12 +232,10 @@ pub fn point_tally(
     axes: &[Axis],
     values: &[f64],
     opts: &RunOptions,
+    workers: &Workers,
 ) -> Result<Tally> {
     let (t, _) = at_point(s, axes, values)?;
-    let cfg = opts.config(&t);
-    let model = Model::with_options(&t, opts.compile());
-    crate::limits::check_run_memory(&model, &cfg)?;
-    simulate(&model, &cfg)
+    Run::new(&t, opts, workers)?.tally_all()
 }
 
 /// The summary of one grid point from its tally (see [`point_tally`]).
@@ -250,7 +247,7 @@ pub fn point_from_tally(
     tally: &Tally,
 ) -> Result<SweepPoint> {
     let (t, params) = at_point(s, axes, values)?;
-    let f = Forecast::new(&t, &opts.config(&t), tally, opts.without_blocs);
+    let f = Forecast::new(&t, &opts.config(&t), tally, opts.without_blocs, None);
     Ok(point(params, &f))
 }
 
@@ -268,9 +265,10 @@ pub fn assemble(s: &Scenario, axes: &[Axis], opts: &RunOptions, points: Vec<Swee
 /// same seed and ballots.
 pub fn sweep(s: &Scenario, axes: &[Axis], opts: &RunOptions) -> Result<Sweep> {
     let grid = grid(s, axes, opts)?;
+    let workers = Workers::new(opts.threads)?;
     let mut points = Vec::with_capacity(grid.len());
     for values in &grid {
-        let tally = point_tally(s, axes, values, opts)?;
+        let tally = point_tally(s, axes, values, opts, &workers)?;
         points.push(point_from_tally(s, axes, values, opts, &tally)?);
     }
     Ok(assemble(s, axes, opts, points))
