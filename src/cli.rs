@@ -4,8 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use lobbysim::report::Format;
-use lobbysim::tune::TuneFormat;
+use crate::output::Format;
 
 /// Forecast UN General Assembly roll-call votes under lobbying and alliance effects.
 #[derive(Debug, Parser)]
@@ -145,8 +144,8 @@ pub struct BacktestArgs {
     #[command(flatten)]
     pub sim: SimArgs,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = lobbysim::backtest::Format::Text)]
-    pub format: lobbysim::backtest::Format,
+    #[arg(long, value_parser = Format::parser(Format::TEXT_JSON), default_value = "text")]
+    pub format: Format,
     /// Output file; `-` or absent writes to standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -181,7 +180,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub sim: SimArgs,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_parser = Format::parser(Format::FORECAST), default_value = "text")]
     pub format: Format,
     /// Output file; `-` or absent writes to standard output.
     #[arg(long, short)]
@@ -241,7 +240,7 @@ pub struct ExactArgs {
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=lobbysim::exact::MAX_ORDER as u64))]
     pub order: Option<u64>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_parser = Format::parser(Format::TEXT_JSON), default_value = "text")]
     pub format: Format,
     /// Output file; `-` or absent writes to standard output.
     #[arg(long, short)]
@@ -267,19 +266,19 @@ pub struct MergeArgs {
     pub scenario: Option<PathBuf>,
     /// Output format: text, json, csv, csv-histogram or md for run shards; text, json, csv or
     /// svg for sweep shards.
-    #[arg(long, value_enum, default_value_t = lobbysim::shard::MergeFormat::Text)]
-    pub format: lobbysim::shard::MergeFormat,
+    #[arg(long, value_parser = Format::parser(Format::MERGE), default_value = "text")]
+    pub format: Format,
     /// Output file; `-` or absent writes to standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
 
-/// Output options of the tuning commands.
+/// Output options of `calibrate`, `optimize` and `explain`.
 #[derive(Debug, Clone, Args)]
 pub struct TuneOutput {
-    /// Output format (`csv` and `svg` only for sweep).
-    #[arg(long, value_enum, default_value_t = TuneFormat::Text)]
-    pub format: TuneFormat,
+    /// Output format.
+    #[arg(long, value_parser = Format::parser(Format::TEXT_JSON), default_value = "text")]
+    pub format: Format,
     /// Output file; `-` or absent writes to standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -300,9 +299,12 @@ pub struct SweepArgs {
     /// Simulation options (the same seed is used at every grid point).
     #[command(flatten)]
     pub sim: SimArgs,
-    /// Output options.
-    #[command(flatten)]
-    pub out: TuneOutput,
+    /// Output format.
+    #[arg(long, value_parser = Format::parser(Format::SWEEP), default_value = "text")]
+    pub format: Format,
+    /// Output file; `-` or absent writes to standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
     /// Compute only shard i of n (1-based; contiguous blocks of grid points) and write a sweep
     /// shard file (JSON with integer tallies) for `lobbysim merge`; `--format` is then ignored.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]

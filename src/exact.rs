@@ -54,7 +54,7 @@ use serde::Serialize;
 use crate::error::{Error, ExactError, Result};
 use crate::model::{CompileOptions, Model, StateModel};
 use crate::report::ScenarioInfo;
-use crate::scenario::{ReferenceKind, Rule, Scenario};
+use crate::scenario::{Claim, ReferenceKind, Rule, Scenario};
 use crate::stats::{ChiSquare, chi_square_gof, poisson_binomial, total_variation};
 use crate::vote::{Outcome, VoteProbs};
 
@@ -501,8 +501,9 @@ pub struct ExactEngine {
 pub struct ExactReference {
     /// The reference's label.
     pub label: String,
-    /// The claim (`yes >= 110`), or for an actual result `yes = <actual yes>`.
-    pub claim: String,
+    /// The claim (`yes >= 110`), or for an actual result `yes = <actual yes>`; written as text.
+    #[serde(serialize_with = "crate::report::as_text")]
+    pub claim: Claim,
     /// Probability that the claim holds, in [0, 1].
     pub probability: f64,
 }
@@ -534,21 +535,16 @@ impl ExactReport {
             .references
             .iter()
             .map(|r| {
-                let (claim, probability) = match r.kind {
-                    ReferenceKind::Claim(cl) => (
-                        cl.to_string(),
-                        exact.pmf[cl.outcome.index()]
-                            .iter()
-                            .enumerate()
-                            .filter(|&(k, _)| cl.op.holds(k as u64, cl.value))
-                            .map(|(_, p)| p)
-                            .sum(),
-                    ),
-                    ReferenceKind::Actual(a) => (
-                        format!("yes = {}", a[0]),
-                        exact.pmf[0].get(a[0] as usize).copied().unwrap_or(0.0),
-                    ),
+                let claim = match r.kind {
+                    ReferenceKind::Claim(cl) => cl,
+                    ReferenceKind::Actual(a) => Claim::actual_yes(a),
                 };
+                let probability = exact.pmf[claim.outcome.index()]
+                    .iter()
+                    .enumerate()
+                    .filter(|&(k, _)| claim.op.holds(k as u64, claim.value))
+                    .map(|(_, p)| p)
+                    .sum();
                 ExactReference {
                     label: r.label.clone(),
                     claim,
@@ -561,15 +557,7 @@ impl ExactReport {
                 name: "lobbysim",
                 version: env!("CARGO_PKG_VERSION"),
             },
-            scenario: ScenarioInfo {
-                name: scenario.meta.name.clone(),
-                date: scenario.meta.date.clone(),
-                sha256: scenario.sha256.clone(),
-                inputs: scenario.inputs.clone(),
-                members: scenario.states.len(),
-                rule: scenario.rule.name(),
-                without_blocs,
-            },
+            scenario: ScenarioInfo::new(scenario, without_blocs),
             method: exact.method,
             quadrature_error: exact.quadrature_error,
             counts: ExactCounts {
@@ -581,66 +569,6 @@ impl ExactReport {
             adoption_probability: exact.adoption,
             references,
         }
-    }
-
-    /// Pretty-printed JSON with a trailing newline.
-    pub fn to_json(&self) -> Result<String> {
-        let mut s = serde_json::to_string_pretty(self).map_err(|e| Error::Output {
-            what: "exact JSON report".into(),
-            message: e.to_string(),
-        })?;
-        s.push('\n');
-        Ok(s)
-    }
-
-    /// A readable summary: method, counts, adoption and references.
-    pub fn to_text(&self) -> String {
-        use std::fmt::Write;
-        let mut s = String::new();
-        let method = match self.method {
-            Method::Independent => "independent states (one convolution)".to_string(),
-            Method::GaussHermite { order } => format!(
-                "Gauss–Hermite quadrature over the global shock, order {order} \
-                 (estimated error {:.1e} in total variation)",
-                self.quadrature_error
-            ),
-        };
-        let _ = writeln!(
-            s,
-            "{} — exact distribution{}",
-            self.scenario.name,
-            if self.scenario.without_blocs {
-                " (without blocs)"
-            } else {
-                ""
-            }
-        );
-        let _ = writeln!(s, "{} members; method: {method}", self.scenario.members);
-        let _ = writeln!(s, "\ncount       mean     sd   95% interval");
-        for (name, c) in [
-            ("yes", &self.counts.yes),
-            ("no", &self.counts.no),
-            ("abstain", &self.counts.abstain),
-            ("absent", &self.counts.absent),
-        ] {
-            let _ = writeln!(
-                s,
-                "{name:<8} {:>7.2} {:>6.2}   [{}, {}]",
-                c.mean, c.sd, c.central_95[0], c.central_95[1]
-            );
-        }
-        let _ = writeln!(
-            s,
-            "\nP(adopted, {} rule) = {:.6}",
-            self.scenario.rule, self.adoption_probability
-        );
-        if !self.references.is_empty() {
-            let _ = writeln!(s, "\nreferences");
-            for r in &self.references {
-                let _ = writeln!(s, "  {} ({}): {:.6}", r.label, r.claim, r.probability);
-            }
-        }
-        s
     }
 }
 

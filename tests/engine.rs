@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use lobbysim::model::Model;
-use lobbysim::report::{Exporter, json::JsonExporter};
+use lobbysim::report::Render;
 use lobbysim::scenario::{self, ParamPath, Scenario};
 use lobbysim::simulate::{RunConfig, simulate};
 use lobbysim::stats::{chi_square_gof, poisson_binomial, total_variation};
@@ -49,7 +49,7 @@ fn synthetic(n: usize, global: f64, blocs: &str) -> Scenario {
 }
 
 fn json(s: &Scenario, opts: &RunOptions) -> String {
-    JsonExporter.render(&forecast(s, opts).unwrap()).unwrap()
+    forecast(s, opts).unwrap().json().unwrap()
 }
 
 #[test]

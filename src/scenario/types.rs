@@ -111,6 +111,12 @@ impl Rule {
     }
 }
 
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// One member state.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct State {
@@ -317,6 +323,18 @@ impl Claim {
             .parse::<u64>()
             .map_err(|_| format!("{:?} is not a whole number ≥ 0", rhs.trim()))?;
         Ok(Claim { outcome, op, value })
+    }
+}
+
+impl Claim {
+    /// The claim an actual result's yes count makes, `yes = <actual yes>` (counts in outcome
+    /// order): how reports score an actual result.
+    pub fn actual_yes(counts: [u64; 4]) -> Claim {
+        Claim {
+            outcome: Outcome::Yes,
+            op: CmpOp::Eq,
+            value: counts[0],
+        }
     }
 }
 

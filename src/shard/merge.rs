@@ -6,10 +6,10 @@ use super::{AnyShard, SHARD_FORMAT, SWEEP_SHARD_FORMAT, Shard, ShardFile, SweepS
 use crate::engine;
 use crate::error::{Error, MergeError, Problem, Result};
 use crate::evidence::{WeightedNode, chunk_tree};
-use crate::report::{Forecast, Format};
+use crate::report::Forecast;
 use crate::scenario::{RngKind, Scenario};
 use crate::simulate::{CHUNK_BALLOTS, Tally};
-use crate::tune::{TuneFormat, sweep};
+use crate::tune::sweep;
 
 /// Shards checked and combined: the header of the first and the total tally.
 #[derive(Debug, Clone)]
@@ -499,59 +499,4 @@ fn check_scenario(s: &Scenario, sha256: &str) -> Result<()> {
         .into());
     }
     Ok(())
-}
-
-/// Output formats of `lobbysim merge`: those of `run` for run shards, those of `sweep` for
-/// sweep shards.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum MergeFormat {
-    /// Readable text (run or sweep).
-    Text,
-    /// JSON (run or sweep).
-    Json,
-    /// CSV: the per-state table of a run, or one row per grid point of a sweep.
-    Csv,
-    /// Count histograms as CSV (run shards only).
-    CsvHistogram,
-    /// Markdown summary (run shards only).
-    #[value(name = "md", alias = "markdown")]
-    Md,
-    /// SVG line chart (sweep shards only).
-    Svg,
-}
-
-impl MergeFormat {
-    /// The `run` format, or an error for a sweep-only format.
-    pub fn for_run(self) -> Result<Format> {
-        match self {
-            MergeFormat::Text => Ok(Format::Text),
-            MergeFormat::Json => Ok(Format::Json),
-            MergeFormat::Csv => Ok(Format::Csv),
-            MergeFormat::CsvHistogram => Ok(Format::CsvHistogram),
-            MergeFormat::Md => Ok(Format::Md),
-            MergeFormat::Svg => Err(Error::Refused(
-                "--format svg is only for sweep shards; run shards merge to text, json, csv, \
-                 csv-histogram or md (draw a run's chart with `lobbysim plot`)"
-                    .into(),
-            )),
-        }
-    }
-
-    /// The `sweep` format, or an error for a run-only format.
-    pub fn for_sweep(self) -> Result<TuneFormat> {
-        match self {
-            MergeFormat::Text => Ok(TuneFormat::Text),
-            MergeFormat::Json => Ok(TuneFormat::Json),
-            MergeFormat::Csv => Ok(TuneFormat::Csv),
-            MergeFormat::Svg => Ok(TuneFormat::Svg),
-            MergeFormat::CsvHistogram | MergeFormat::Md => Err(Error::Refused(format!(
-                "--format {} is only for run shards; sweep shards merge to text, json, csv or svg",
-                if self == MergeFormat::Md {
-                    "md"
-                } else {
-                    "csv-histogram"
-                }
-            ))),
-        }
-    }
 }

@@ -40,7 +40,7 @@ use crate::scenario::{RngKind, Scenario};
 use crate::simulate::{CHUNK_BALLOTS, RunConfig, Tally};
 use crate::tune::sweep;
 
-pub use merge::{MergeFormat, Merged, MergedAny, MergedSweep, merge, merge_any, merge_sweep};
+pub use merge::{Merged, MergedAny, MergedSweep, merge, merge_any, merge_sweep};
 
 /// Value of [`ShardFile::format`]: the kind tag of a `run` shard.
 pub const SHARD_FORMAT: &str = "lobbysim-shard-1";

@@ -34,14 +34,13 @@
 //! ([`Scenario::prior_rollcalls`]), fitting against that same roll call would reuse the data;
 //! it is refused (compared by canonical path).
 
-use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 use argmin::core::{CostFunction, Executor, State};
 use argmin::solver::neldermead::NelderMead;
 use serde::Serialize;
 
-use super::{ParamPath, Render, RunInfo};
+use super::{ParamPath, RunInfo};
 use crate::engine::{Run, RunOptions, Workers};
 use crate::error::{Error, Result, TuneError};
 use crate::model::Model;
@@ -593,82 +592,6 @@ fn impossible(s: &Scenario, rollcalls: &[RollCall], p: &[VoteProbs]) -> Vec<Stri
     out
 }
 
-impl Render for Calibration {
-    fn text(&self) -> String {
-        let mut o = String::new();
-        let _ = writeln!(
-            o,
-            "lobbysim {} — calibration of {}",
-            self.run.version, self.run.scenario
-        );
-        for a in &self.against {
-            let _ = writeln!(
-                o,
-                "  against {} ({}-{}-{}, {} not voting)",
-                a.file.display(),
-                a.tally[0],
-                a.tally[1],
-                a.tally[2],
-                a.tally[3]
-            );
-        }
-        let _ = writeln!(
-            o,
-            "  {} observations; {}\n  optimiser: Nelder–Mead (argmin), {} iterations\n",
-            self.observations, self.method, self.iterations
-        );
-        let w = self
-            .fitted
-            .iter()
-            .map(|f| f.path.chars().count())
-            .max()
-            .unwrap_or(4)
-            .max(9);
-        let _ = writeln!(
-            o,
-            "{:<w$}  {:>10}  {:>10}  {:>9}  95% profile interval",
-            "parameter", "before", "fitted", "stderr"
-        );
-        for f in &self.fitted {
-            let _ = writeln!(
-                o,
-                "{:<w$}  {:>10.4}  {:>10.4}  {:>9.4}  [{:.4}, {:.4}]{}",
-                f.path,
-                f.before,
-                f.value,
-                f.stderr,
-                f.interval95[0],
-                f.interval95[1],
-                if f.at_bound {
-                    "  (reaches a bound)"
-                } else {
-                    ""
-                }
-            );
-        }
-        let _ = writeln!(
-            o,
-            "\nlog-likelihood  before {:.3}  after {:.3}  (gain {:.3})",
-            self.log_likelihood.before,
-            self.log_likelihood.after,
-            self.log_likelihood.after - self.log_likelihood.before
-        );
-        let _ = writeln!(
-            o,
-            "Brier score     before {:.4}  after {:.4}  (mean over observations, 0 = perfect, 2 = worst)",
-            self.brier.before, self.brier.after
-        );
-        let _ = writeln!(o, "uncertainty: {}", self.uncertainty);
-        if !self.warnings.is_empty() {
-            let _ = writeln!(o, "\nWarnings");
-            for x in &self.warnings {
-                let _ = writeln!(o, "  {x}");
-            }
-        }
-        o
-    }
-}
-
 /// Outcome of state `i` in one ballot simulated by the engine alone (for building test data
 /// from the model itself): runs one ballot with `seed` and reads each state's outcome.
 pub fn simulate_rollcall(s: &Scenario, seed: u64, file: &Path) -> Result<RollCall> {
@@ -705,8 +628,10 @@ pub fn simulate_rollcall(s: &Scenario, seed: u64, file: &Path) -> Result<RollCal
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::Render;
     use crate::scenario;
     use crate::scenario::test_support::example;
+    use std::fmt::Write;
 
     /// A 60-state scenario: varied base positions, a yes campaign on 30 states, a disciplined
     /// bloc of 12 with some cohesion, global correlation 0.1, no leaders.

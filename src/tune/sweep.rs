@@ -8,15 +8,14 @@
 //! monotone at every grid point, not just on average.
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::{ParamPath, Render, RunInfo};
+use super::{ParamPath, RunInfo};
 use crate::engine::{Run, RunOptions, Workers};
 use crate::error::{Error, Result, TuneError};
-use crate::report::Forecast;
-use crate::scenario::{MAX_BALLOTS, Scenario};
+use crate::report::{Forecast, ReferenceTag};
+use crate::scenario::{Claim, MAX_BALLOTS, Scenario};
 use crate::simulate::Tally;
 use crate::stats::Quantiles;
 
@@ -113,8 +112,13 @@ pub struct YesSummary {
 pub struct PointReference {
     /// The reference's label.
     pub label: String,
-    /// Its claim as text (for an actual result, `yes = N`).
-    pub claim: String,
+    /// Whether the reference is a claim or an actual result (not written out: the claim says
+    /// it).
+    #[serde(skip)]
+    pub kind: ReferenceTag,
+    /// Its claim (for an actual result, `yes = N`), written as text.
+    #[serde(serialize_with = "crate::report::as_text")]
+    pub claim: Claim,
     /// Probability the claim holds (for an actual result, P(yes = actual yes)).
     pub probability: f64,
     /// Monte Carlo standard error of `probability` (for one point alone; differences between
@@ -163,7 +167,8 @@ fn point(params: BTreeMap<String, f64>, f: &Forecast) -> SweepPoint {
             .iter()
             .map(|r| PointReference {
                 label: r.label.clone(),
-                claim: r.claim.clone(),
+                kind: r.kind,
+                claim: r.claim,
                 probability: r.probability,
                 mc_se: r.mc_se,
             })
@@ -274,205 +279,10 @@ pub fn sweep(s: &Scenario, axes: &[Axis], opts: &RunOptions) -> Result<Sweep> {
     Ok(assemble(s, axes, opts, points))
 }
 
-impl Render for Sweep {
-    fn text(&self) -> String {
-        let mut o = String::new();
-        let _ = writeln!(
-            o,
-            "lobbysim {} — sweep of {}\n{} ballots per point · seed {} (common random numbers at every point)\n",
-            self.run.version, self.run.scenario, self.run.ballots, self.run.seed
-        );
-        let mut head: Vec<String> = self.parameters.clone();
-        head.extend(
-            ["E[yes]", "sd", "5%", "50%", "95%", "P(adopted)"]
-                .iter()
-                .map(|s| s.to_string()),
-        );
-        if let Some(p) = self.points.first() {
-            head.extend(p.references.iter().map(|r| format!("P({})", r.claim)));
-        }
-        let rows: Vec<Vec<String>> = self
-            .points
-            .iter()
-            .map(|p| {
-                let mut r: Vec<String> = self
-                    .parameters
-                    .iter()
-                    .map(|k| format!("{}", p.params[k]))
-                    .collect();
-                let q = &p.yes.quantiles;
-                r.push(format!("{:.3}", p.yes.mean));
-                r.push(format!("{:.3}", p.yes.sd));
-                r.push(q.p05.to_string());
-                r.push(q.p50.to_string());
-                r.push(q.p95.to_string());
-                r.push(format!("{:.4}", p.adoption_probability));
-                r.extend(p.references.iter().map(|x| format!("{:.4}", x.probability)));
-                r
-            })
-            .collect();
-        let widths: Vec<usize> = (0..head.len())
-            .map(|c| {
-                rows.iter()
-                    .map(|r| r[c].chars().count())
-                    .chain([head[c].chars().count()])
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let line = |cells: &[String]| {
-            cells
-                .iter()
-                .zip(&widths)
-                .map(|(c, w)| format!("{c:>w$}"))
-                .collect::<Vec<_>>()
-                .join("  ")
-        };
-        let _ = writeln!(o, "{}", line(&head));
-        for r in &rows {
-            let _ = writeln!(o, "{}", line(r));
-        }
-        if let Some(p) = self.points.first().filter(|p| !p.references.is_empty()) {
-            let _ = writeln!(o, "\nReferences");
-            for r in &p.references {
-                let _ = writeln!(o, "  P({}): {}", r.claim, r.label);
-            }
-        }
-        o
-    }
-
-    /// One parameter: a line per claim reference (`P(claim)`) and one for P(adopted), against
-    /// the parameter. Two parameters: the first claim reference's probability (or P(adopted)
-    /// if there is none) against the first parameter, one line per value of the second.
-    fn svg(&self) -> Result<String> {
-        let x_path = &self.parameters[0];
-        let x = |p: &SweepPoint| p.params[x_path];
-        let claims: Vec<usize> = self.points.first().map_or_else(Vec::new, |p| {
-            (0..p.references.len())
-                .filter(|&k| !p.references[k].claim.starts_with("yes = "))
-                .collect()
-        });
-        let series: Vec<crate::report::svg::Series> = match self.parameters.get(1) {
-            None => {
-                let mut v: Vec<crate::report::svg::Series> = claims
-                    .iter()
-                    .map(|&k| {
-                        let label = format!(
-                            "P({}) {}",
-                            self.points[0].references[k].claim, self.points[0].references[k].label
-                        );
-                        let pts = self
-                            .points
-                            .iter()
-                            .map(|p| (x(p), p.references[k].probability))
-                            .collect();
-                        (label, pts)
-                    })
-                    .collect();
-                v.push((
-                    "P(adopted)".into(),
-                    self.points
-                        .iter()
-                        .map(|p| (x(p), p.adoption_probability))
-                        .collect(),
-                ));
-                v
-            }
-            Some(y_path) => {
-                let mut values: Vec<f64> = self.points.iter().map(|p| p.params[y_path]).collect();
-                values.dedup();
-                values.sort_by(f64::total_cmp);
-                values.dedup();
-                values
-                    .iter()
-                    .map(|&v| {
-                        let pts = self
-                            .points
-                            .iter()
-                            .filter(|p| p.params[y_path] == v)
-                            .map(|p| {
-                                let y = claims.first().map_or(p.adoption_probability, |&k| {
-                                    p.references[k].probability
-                                });
-                                (x(p), y)
-                            })
-                            .collect();
-                        (format!("{y_path} = {v}"), pts)
-                    })
-                    .collect()
-            }
-        };
-        let y_label = match (self.parameters.len(), claims.first()) {
-            (2, Some(&k)) => format!("P({})", self.points[0].references[k].claim),
-            (2, None) => "P(adopted)".to_string(),
-            _ => "probability".to_string(),
-        };
-        crate::report::svg::line_chart(
-            &format!(
-                "{} — sweep ({} ballots per point, seed {})",
-                self.run.scenario, self.run.ballots, self.run.seed
-            ),
-            x_path,
-            &y_label,
-            &series,
-        )
-    }
-
-    fn csv(&self) -> Result<String> {
-        let err = |e: csv::Error| Error::Output {
-            what: "CSV sweep".into(),
-            message: e.to_string(),
-        };
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let mut head: Vec<String> = self.parameters.clone();
-        head.extend(
-            [
-                "yes_mean",
-                "yes_sd",
-                "yes_p05",
-                "yes_p25",
-                "yes_p50",
-                "yes_p75",
-                "yes_p95",
-                "adoption_probability",
-            ]
-            .iter()
-            .map(|s| s.to_string()),
-        );
-        if let Some(p) = self.points.first() {
-            head.extend(p.references.iter().map(|r| format!("ref:{}", r.label)));
-        }
-        w.write_record(&head).map_err(err)?;
-        for p in &self.points {
-            let q = &p.yes.quantiles;
-            let mut r: Vec<String> = self
-                .parameters
-                .iter()
-                .map(|k| p.params[k].to_string())
-                .collect();
-            r.push(p.yes.mean.to_string());
-            r.push(p.yes.sd.to_string());
-            for x in [q.p05, q.p25, q.p50, q.p75, q.p95] {
-                r.push(x.to_string());
-            }
-            r.push(p.adoption_probability.to_string());
-            r.extend(p.references.iter().map(|x| x.probability.to_string()));
-            w.write_record(&r).map_err(err)?;
-        }
-        let bytes = w.into_inner().map_err(|e| Error::Output {
-            what: "CSV sweep".into(),
-            message: e.to_string(),
-        })?;
-        String::from_utf8(bytes).map_err(|e| Error::Output {
-            what: "CSV sweep".into(),
-            message: e.to_string(),
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::{Render, TextStyle};
     use crate::scenario::test_support::example;
 
     #[test]
@@ -554,7 +364,7 @@ mod tests {
         assert_eq!(r.points[1].params["state.LLL.p_yes"], 0.2);
         assert_eq!(r.points[1].params["bloc.\"Eastern Pact\".cohesion"], 0.4);
         assert_eq!(r.points[3].params["state.LLL.p_yes"], 0.6);
-        let csv = r.csv().unwrap();
+        let csv = r.csv().unwrap().unwrap();
         assert_eq!(csv.lines().count(), 7);
         assert!(csv.starts_with("state.LLL.p_yes,\"bloc.\"\"Eastern Pact\"\".cohesion\",yes_mean"));
         let j: serde_json::Value = serde_json::from_str(&r.json().unwrap()).unwrap();
@@ -563,8 +373,8 @@ mod tests {
             j["points"][0]["references"][0]["label"],
             "Optimists' forecast"
         );
-        assert!(r.text().contains("E[yes]"));
-        let svg = r.svg().unwrap();
+        assert!(r.text(TextStyle::default()).contains("E[yes]"));
+        let svg = r.svg().unwrap().unwrap();
         assert!(svg.starts_with("<svg"), "{svg}");
         assert!(svg.contains("Eastern Pact"), "one line per cohesion value");
         assert!(sweep(&s, &[a.clone(), a], &opts).is_err());
