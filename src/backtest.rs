@@ -37,7 +37,7 @@ use crate::prior::Inputs;
 use crate::report::Forecast;
 use crate::rollcall::RollCall;
 use crate::scenario::Scenario;
-use crate::stats::poisson_binomial;
+use crate::stats::{poisson_binomial, quantile};
 use crate::vote::{Outcome, VoteProbs};
 use crate::{RunOptions, forecast};
 
@@ -218,25 +218,12 @@ fn argmax(a: [f64; 4]) -> usize {
     (1..4).fold(0, |best, o| if a[o] > a[best] { o } else { best })
 }
 
-/// Smallest `k` with `Σ_{j≤k} pmf[j] ≥ q` (type-1 quantile of a probability mass function).
-pub fn pmf_quantile(pmf: &[f64], q: f64) -> u64 {
-    let mut cum = 0.0;
-    for (k, &p) in pmf.iter().enumerate() {
-        cum += p;
-        // Tolerance for rounding in a pmf that sums to 1 only within floating-point error.
-        if p > 0.0 && cum >= q - 1e-12 {
-            return k as u64;
-        }
-    }
-    pmf.len().saturating_sub(1) as u64
-}
-
 fn count_score(o: Outcome, pmf: &[f64], expected: f64, actual: u64) -> CountScore {
     let a = actual as usize;
     let below: f64 = pmf.iter().take(a).sum();
     let at = pmf.get(a).copied().unwrap_or(0.0);
     let above: f64 = pmf.iter().skip(a + 1).sum();
-    let q = |x| pmf_quantile(pmf, x);
+    let q = |x| quantile(pmf, x);
     CountScore {
         outcome: o.name(),
         actual,
@@ -597,15 +584,5 @@ mod tests {
         for p in last.iter().chain(&hist) {
             assert!(p.check().is_empty());
         }
-    }
-
-    #[test]
-    fn pmf_quantiles() {
-        let pmf = [0.1, 0.2, 0.3, 0.4];
-        assert_eq!(pmf_quantile(&pmf, 0.1), 0);
-        assert_eq!(pmf_quantile(&pmf, 0.11), 1);
-        assert_eq!(pmf_quantile(&pmf, 0.3), 1);
-        assert_eq!(pmf_quantile(&pmf, 0.61), 3);
-        assert_eq!(pmf_quantile(&pmf, 1.0), 3);
     }
 }

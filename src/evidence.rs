@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::Model;
 use crate::normal::cdf;
 use crate::scenario::Scenario;
+use crate::stats::quantile;
 use crate::vote::Outcome;
 
 /// # The chunk tree
@@ -438,19 +439,6 @@ pub struct Conditioned {
     pub references: Vec<(String, f64)>,
 }
 
-/// Weighted type-1 quantile of a weighted histogram.
-pub fn weighted_quantile(hist: &[f64], q: f64) -> u64 {
-    let total: f64 = hist.iter().sum();
-    let mut cum = 0.0;
-    for (k, &h) in hist.iter().enumerate() {
-        cum += h;
-        if h > 0.0 && cum >= q * total {
-            return k as u64;
-        }
-    }
-    hist.len().saturating_sub(1) as u64
-}
-
 impl Conditioned {
     /// Summarises a weighted tally for the scenario's references.
     pub fn new(s: &Scenario, t: &WeightedTally) -> Conditioned {
@@ -490,7 +478,7 @@ impl Conditioned {
                 )
             }),
             yes_mean,
-            yes_quantiles: [0.05, 0.5, 0.95].map(|q| weighted_quantile(yes, q)),
+            yes_quantiles: [0.05, 0.5, 0.95].map(|q| quantile(yes, q)),
             adoption_probability: t.adopted / total,
             references,
         }
@@ -534,7 +522,7 @@ mod tests {
         }
         assert!((c.ess() - 10.0).abs() < 1e-9);
         assert!((c.adopted / c.sum_w - 1.0).abs() < 1e-12);
-        assert_eq!(weighted_quantile(&c.hist[0], 0.5), 1);
+        assert_eq!(quantile(&c.hist[0], 0.5), 1);
     }
 
     /// The covers of any split of the chunks into consecutive shards are disjoint, in order,

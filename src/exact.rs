@@ -55,14 +55,14 @@ use crate::error::{Error, ExactError, Result};
 use crate::model::{CompileOptions, Model, StateModel};
 use crate::report::ScenarioInfo;
 use crate::scenario::{Claim, ReferenceKind, Rule, Scenario};
-use crate::stats::{ChiSquare, chi_square_gof, poisson_binomial, total_variation};
+use crate::stats::{
+    ChiSquare, chi_square_gof, pmf_mean, pmf_sd, poisson_binomial, quantile, total_variation,
+};
 use crate::vote::{Outcome, VoteProbs};
 
 /// Gauss–Hermite orders tried in turn when no order is given.
 pub const ORDERS: [usize; 5] = [25, 50, 100, 200, 400];
-/// Largest total-variation distance between the answers of two successive orders in
-/// [`ORDERS`] at which the adaptive choice stops.
-pub const QUADRATURE_TOLERANCE: f64 = 1e-7;
+pub use crate::prec::QUADRATURE_TOLERANCE;
 /// Quadrature nodes with a smaller weight are skipped (their total weight is counted in the
 /// error estimate).
 pub const NEGLIGIBLE_WEIGHT: f64 = 1e-20;
@@ -423,33 +423,6 @@ pub fn yes_no_joint(probs: &[VoteProbs]) -> Vec<f64> {
     j
 }
 
-/// Mean of a pmf over counts 0, 1, 2, …
-pub fn pmf_mean(pmf: &[f64]) -> f64 {
-    pmf.iter().enumerate().map(|(k, p)| k as f64 * p).sum()
-}
-
-/// Standard deviation of a pmf over counts 0, 1, 2, …
-pub fn pmf_sd(pmf: &[f64]) -> f64 {
-    let m = pmf_mean(pmf);
-    pmf.iter()
-        .enumerate()
-        .map(|(k, p)| (k as f64 - m).powi(2) * p)
-        .sum::<f64>()
-        .sqrt()
-}
-
-/// Smallest count whose cumulative probability reaches `q` (type-1 quantile of a pmf).
-pub fn pmf_quantile(pmf: &[f64], q: f64) -> u64 {
-    let mut cum = 0.0;
-    for (k, p) in pmf.iter().enumerate() {
-        cum += p;
-        if *p > 0.0 && cum >= q {
-            return k as u64;
-        }
-    }
-    pmf.len().saturating_sub(1) as u64
-}
-
 /// Exact summary of one count.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ExactCount {
@@ -468,7 +441,7 @@ impl ExactCount {
         ExactCount {
             mean: pmf_mean(pmf),
             sd: pmf_sd(pmf),
-            central_95: [pmf_quantile(pmf, 0.025), pmf_quantile(pmf, 0.975)],
+            central_95: [quantile(pmf, 0.025), quantile(pmf, 0.975)],
             pmf: pmf.to_vec(),
         }
     }
@@ -716,16 +689,6 @@ mod tests {
         for (a, b) in yes_marg.iter().zip(&pb) {
             assert!((a - b).abs() < 1e-15);
         }
-    }
-
-    #[test]
-    fn pmf_summaries() {
-        let pmf = [0.1, 0.2, 0.3, 0.4];
-        assert!((pmf_mean(&pmf) - 2.0).abs() < 1e-15);
-        assert!((pmf_sd(&pmf) - 1.0).abs() < 1e-15);
-        assert_eq!(pmf_quantile(&pmf, 0.025), 0);
-        assert_eq!(pmf_quantile(&pmf, 0.3), 1);
-        assert_eq!(pmf_quantile(&pmf, 0.975), 3);
     }
 
     #[test]

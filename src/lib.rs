@@ -35,6 +35,7 @@ pub mod limits;
 pub mod lobbying;
 pub mod model;
 pub mod normal;
+pub mod prec;
 pub mod prior;
 pub mod progress;
 pub mod report;

@@ -135,7 +135,7 @@ fn cohesion_preserves_stated_marginals() {
             let got = counts[k] as f64 / n as f64;
             let se = (p * (1.0 - p) / n as f64).sqrt().max(1e-9);
             assert!(
-                (got - p).abs() <= 5.0 * se,
+                (got - p).abs() <= lobbysim::prec::MC_SIGMAS * se,
                 "{} outcome {k}: simulated {got}, stated {p} ({:.1} s.e.)",
                 st.iso3,
                 (got - p) / se
@@ -180,7 +180,7 @@ fn independent_yes_count_matches_poisson_binomial() {
     let t = simulate(&Model::new(&s), &cfg).unwrap();
     let exact = poisson_binomial(&s.states.iter().map(|x| x.base.p_yes).collect::<Vec<_>>());
     let chi = chi_square_gof(&t.hist[0], &exact, 5.0);
-    assert!(chi.p_value > 0.001, "{chi:?}");
+    assert!(chi.p_value > lobbysim::prec::TEST_ALPHA, "{chi:?}");
     let sim: Vec<f64> = t.hist[0].iter().map(|&c| c as f64 / n as f64).collect();
     let tv = total_variation(&sim, &exact);
     assert!(tv < 0.01, "total variation {tv}");

@@ -360,7 +360,7 @@ proptest! {
             for (o, &q) in p.to_array().iter().enumerate() {
                 let f = t.states[i][o] as f64 / ballots as f64;
                 let se = (q * (1.0 - q) / ballots as f64).sqrt();
-                prop_assert!((f - q).abs() <= 5.0 * se + 1e-4,
+                prop_assert!((f - q).abs() <= lobbysim::prec::MC_SIGMAS * se + 1e-4,
                     "state {i} outcome {o}: simulated {f}, closed form {q}");
             }
         }

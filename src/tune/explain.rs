@@ -371,8 +371,8 @@ mod tests {
     use crate::scenario::test_support::example;
 
     /// The decomposition's final probabilities equal the engine's simulated per-state shares
-    /// within Monte Carlo error: 200 000 ballots, fixed seed, |difference| ≤ 4.5 standard
-    /// errors (plus 10⁻⁶, the engine's `simulate::MAX_PROB_ERROR`) for every state and
+    /// within Monte Carlo error: 200 000 ballots, fixed seed, |difference| ≤ `prec::MC_SIGMAS`
+    /// standard errors (plus 10⁻⁶, the engine's `simulate::MAX_PROB_ERROR`) for every state and
     /// outcome. States with leaders are compared through their
     /// closed form too, where the leader's effect is within the same tolerance or is reported
     /// as simulated.
@@ -409,7 +409,7 @@ mod tests {
                 assert!((mm[k] - cf[k]).abs() < 1e-12, "{} closed form", st.iso3);
                 let se = binomial_se(fin[k], 200_000).max(binomial_se(0.5 / 200_000.0, 200_000));
                 assert!(
-                    (fin[k] - engine[k]).abs() <= 4.5 * se + 1e-6,
+                    (fin[k] - engine[k]).abs() <= crate::prec::MC_SIGMAS * se + 1e-6,
                     "{} outcome {k}: explain {} vs engine {}",
                     st.iso3,
                     fin[k],

@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::{ParamPath, RunInfo};
 use crate::engine::{Run, RunOptions, Workers};
 use crate::error::{Error, Result, TuneError};
+use crate::prec::GRID_END_TOLERANCE;
 use crate::report::{Forecast, ReferenceTag};
 use crate::scenario::{Claim, MAX_BALLOTS, Scenario};
 use crate::simulate::Tally;
@@ -51,7 +52,7 @@ pub fn parse_values(spec: &str) -> std::result::Result<Vec<f64>, String> {
             if b < a {
                 return Err(format!("END ({b}) must not be below START ({a})"));
             }
-            let n = ((b - a) / h + 1e-9).floor();
+            let n = ((b - a) / h + GRID_END_TOLERANCE).floor();
             if n + 1.0 > MAX_POINTS as f64 {
                 return Err(format!(
                     "{a}:{b}:{h} has {} points; at most {MAX_POINTS}",
@@ -61,7 +62,11 @@ pub fn parse_values(spec: &str) -> std::result::Result<Vec<f64>, String> {
             Ok((0..=n as usize)
                 .map(|k| {
                     let x = a + k as f64 * h;
-                    if (x - b).abs() <= 1e-9 * h { b } else { x }
+                    if (x - b).abs() <= GRID_END_TOLERANCE * h {
+                        b
+                    } else {
+                        x
+                    }
                 })
                 .collect())
         }
