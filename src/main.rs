@@ -212,12 +212,41 @@ fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The manual page: `lobbysim(1)`, then the page of every subcommand it lists
+/// (`lobbysim-run`, …) as a section of the same page, so that it refers to nothing missing.
 fn man_page() -> anyhow::Result<ExitCode> {
-    let cmd = <Cli as clap::CommandFactory>::command();
-    let mut buf = Vec::new();
-    clap_mangen::Man::new(cmd).render(&mut buf)?;
-    output::write(None, &String::from_utf8(buf)?)?;
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    cmd.build();
+    let mut page = Vec::new();
+    clap_mangen::Man::new(cmd.clone()).render(&mut page)?;
+    let mut page = String::from_utf8(page)?;
+    for sub in cmd.get_subcommands().filter(|c| !c.is_hide_set()) {
+        // Built with the parent, a subcommand is displayed as `lobbysim-run`.
+        let name = sub
+            .get_display_name()
+            .map_or_else(|| format!("lobbysim-{}", sub.get_name()), str::to_string);
+        let mut sub_page = Vec::new();
+        clap_mangen::Man::new(sub.clone()).render(&mut sub_page)?;
+        page.push_str(&as_section(&name, &String::from_utf8(sub_page)?));
+    }
+    output::write(None, &page)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A subcommand's manual page as a section `.SH LOBBYSIM-RUN` of the main page: its title
+/// line dropped and its sections made subsections.
+fn as_section(name: &str, page: &str) -> String {
+    let mut out = format!(".SH \"{}\"\n", name.to_uppercase().replace('-', "\\-"));
+    for line in page.lines().filter(|l| !l.starts_with(".TH ")) {
+        match line.strip_prefix(".SH ") {
+            Some(title) => out.push_str(&format!(".SS {title}\n")),
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 /// `run --shard i/n` (writes a shard file) or `run --precision P`.
