@@ -154,17 +154,30 @@ pub struct BacktestArgs {
     pub plot: Option<PathBuf>,
 }
 
+/// Most worker threads a command line may ask for.
+const MAX_THREADS: u64 = 1024;
+
+/// `--ballots`: 1 to [`lobbysim::scenario::MAX_BALLOTS`].
+fn ballots() -> clap::builder::RangedU64ValueParser {
+    clap::value_parser!(u64).range(1..=lobbysim::scenario::MAX_BALLOTS)
+}
+
+/// `--threads`: 1 to [`MAX_THREADS`].
+fn threads() -> clap::builder::RangedU64ValueParser {
+    clap::value_parser!(u64).range(1..=MAX_THREADS)
+}
+
 /// Simulation options shared by commands that run the engine.
 #[derive(Debug, Clone, Args)]
 pub struct SimArgs {
     /// Number of ballots (default: the scenario's `[simulation].ballots`).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000_000))]
+    #[arg(long, value_parser = ballots())]
     pub ballots: Option<u64>,
     /// Master seed (default: the scenario's `[simulation].seed`).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores); results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    #[arg(long, value_parser = threads())]
     pub threads: Option<u64>,
     /// Drop bloc cohesion and leader effects (keep discipline pulls).
     #[arg(long)]
@@ -325,13 +338,13 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "PATH", required = true)]
     pub fit: Vec<String>,
     /// Ballots of the engine run for states swayed by a leader (default 20000).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000_000))]
+    #[arg(long, value_parser = ballots())]
     pub ballots: Option<u64>,
     /// Seed of that run (default: the scenario's).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores); results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    #[arg(long, value_parser = threads())]
     pub threads: Option<u64>,
     /// Output options (text or json).
     #[command(flatten)]
