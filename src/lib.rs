@@ -5,11 +5,14 @@
 //!
 //! A [`scenario`] file describes the member states' base positions on a resolution (as
 //! probabilities of yes / no / abstain / not voting), the blocs they belong to, the lobbying
-//! campaigns aimed at them and reference figures to score the forecast against. The [`model`]
-//! turns each state's position into an ordered-probit latent propensity shifted by
-//! [`lobbying`] and bloc discipline and correlated through global and bloc shocks
-//! ([`alliance`]). [`simulate`] runs seeded ballots in parallel chunks with integer tallies;
-//! [`report`] summarises them (count distributions, adoption, references, per-state results).
+//! campaigns aimed at them and reference figures to score the forecast against; every file is
+//! read through [`input`]. The [`model`] turns each state's position into an ordered-probit
+//! latent propensity shifted by [`lobbying`] and bloc discipline and correlated through global
+//! and bloc shocks ([`alliance`]). The run pipeline, [`engine`], which every command that
+//! simulates calls, checks a run and has [`simulate`] run seeded ballots in parallel chunks
+//! with integer tallies (weighting them by [`evidence`] in the same pass); [`report`]
+//! summarises them in a [`Forecast`] and renders every result kind through one trait,
+//! [`report::Render`]. `docs/architecture.md` draws the whole path.
 //!
 //! Determinism is a contract: the same scenario, seed and version give byte-identical output
 //! whatever the thread count.
@@ -50,6 +53,7 @@ pub mod vote;
 
 pub use engine::{RunOptions, forecast, forecast_with_progress};
 pub use error::{Error, Problem, Result};
+/// Recorded roll calls (read by [`input::rollcall`]).
 pub use input::rollcall;
 pub use report::Forecast;
 pub use scenario::Scenario;

@@ -17,7 +17,7 @@ impl Render for Backtest {
         text(self)
     }
 
-    /// The reliability diagram (see [`reliability_svg`]).
+    /// The reliability diagram of every forecaster (see `reliability_svg` in this module).
     fn svg(&self) -> Option<Result<String>> {
         Some(reliability_svg(self))
     }

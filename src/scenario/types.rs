@@ -65,7 +65,7 @@ impl RngKind {
 /// Simulation settings (`[simulation]`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Simulation {
-    /// Number of simulated ballots, 1..=[`MAX_BALLOTS`].
+    /// Number of simulated ballots, 1..=[`super::MAX_BALLOTS`].
     pub ballots: u64,
     /// Master seed.
     pub seed: u64,
@@ -135,7 +135,7 @@ pub struct State {
 pub struct Bloc {
     /// Name, unique in the scenario.
     pub name: String,
-    /// Indices into [`Scenario::states`], without duplicates, in the order given.
+    /// Indices into [`Contents::states`], without duplicates, in the order given.
     pub members: Vec<usize>,
     /// Share of a member's non-global latent variance shared with the bloc, in [0, 1).
     pub cohesion: f64,
@@ -188,9 +188,9 @@ impl Direction {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum TargetKind {
-    /// One state (index into [`Scenario::states`]).
+    /// One state (index into [`Contents::states`]).
     State(usize),
-    /// Every member of a bloc (index into [`Scenario::blocs`]).
+    /// Every member of a bloc (index into [`Contents::blocs`]).
     Bloc(usize),
 }
 
