@@ -84,6 +84,8 @@ pub fn check_iso3(code: &str) -> Option<String> {
 /// trimmed; with `comments`, lines starting with `#` are skipped.
 pub struct Csv<'a> {
     path: &'a Path,
+    text: &'a str,
+    comments: bool,
     reader: csv::Reader<&'a [u8]>,
     headers: csv::StringRecord,
 }
@@ -97,10 +99,12 @@ impl<'a> Csv<'a> {
             .from_reader(text.as_bytes());
         let headers = reader
             .headers()
-            .map_err(|e| Error::Invalid(vec![malformed(path, &e)]))?
+            .map_err(|e| Error::Invalid(vec![malformed(path, &e, None)]))?
             .clone();
         Ok(Csv {
             path,
+            text,
+            comments,
             reader,
             headers,
         })
@@ -162,17 +166,42 @@ impl<'a> Csv<'a> {
     pub fn records(
         &mut self,
     ) -> impl Iterator<Item = std::result::Result<(usize, csv::StringRecord), Problem>> + '_ {
-        let path = self.path;
+        let (path, text, comments) = (self.path, self.text, self.comments);
         self.reader.records().map(move |r| match r {
-            Ok(rec) => Ok((rec.position().map_or(0, |p| p.line() as usize), rec)),
-            Err(e) => Err(malformed(path, &e)),
+            Ok(rec) => Ok((
+                rec.position().map_or(0, |p| line_of(text, p, comments)),
+                rec,
+            )),
+            Err(e) => Err(malformed(path, &e, Some((text, comments)))),
         })
     }
 }
 
-/// A malformed-CSV problem at the error's line (the header's, line 1, if it has none).
-fn malformed(path: &Path, e: &csv::Error) -> Problem {
-    let line = e.position().map_or(1, |p| p.line() as usize);
+/// The 1-based line a record at `pos` starts on. The reader's position is where it started
+/// reading, before any `#` comment or blank lines it skipped: those are skipped here too.
+fn line_of(text: &str, pos: &csv::Position, comments: bool) -> usize {
+    let mut line = pos.line() as usize;
+    let mut rest = text.get(pos.byte() as usize..).unwrap_or("");
+    while let Some((first, tail)) = rest.split_once('\n') {
+        let skipped =
+            first.trim_end_matches('\r').is_empty() || (comments && first.starts_with('#'));
+        if !skipped {
+            break;
+        }
+        line += 1;
+        rest = tail;
+    }
+    line
+}
+
+/// A malformed-CSV problem at the error's line (the header's, line 1, if it has none);
+/// `source` (the text and whether it has comments) places the line exactly.
+fn malformed(path: &Path, e: &csv::Error, source: Option<(&str, bool)>) -> Problem {
+    let line = match (e.position(), source) {
+        (Some(p), Some((text, comments))) => line_of(text, p, comments),
+        (Some(p), None) => p.line() as usize,
+        (None, _) => 1,
+    };
     Problem::new(path, Some(line), "", format!("malformed CSV: {e}"))
 }
 
@@ -228,14 +257,16 @@ mod tests {
 
     #[test]
     fn records_carry_their_lines_and_problems() {
-        let t = "a,b\n1,2\n3\n";
+        // Comment and blank lines are skipped, and counted in the lines reported.
+        let t = "# made by a tool\na,b\n# note\n1,2\n\n# more\n3\n5,6\n";
         let mut csv = Csv::new(t, Path::new("x.csv"), true).unwrap();
         assert_eq!(csv.column("b"), Some(1));
         assert_eq!(csv.header_text(), "a,b");
         let rows: Vec<_> = csv.records().collect();
-        assert_eq!(rows[0].as_ref().unwrap().0, 2);
+        assert_eq!(rows[0].as_ref().unwrap().0, 4);
         let p = rows[1].as_ref().unwrap_err();
-        assert_eq!(p.line, Some(3));
+        assert_eq!(p.line, Some(7), "{p}");
+        assert_eq!(rows[2].as_ref().unwrap().0, 8);
         assert!(p.message.starts_with("malformed CSV"), "{p}");
     }
 }
