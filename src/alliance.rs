@@ -22,7 +22,7 @@
 //! along.
 //! Leadership must be acyclic; states are simulated leaders first.
 
-use crate::scenario::{Scenario, leader_edges};
+use crate::scenario::{Bloc, Scenario};
 
 /// The bloc's common position on the no (−1) … yes (+1) axis.
 pub fn bloc_position(s: &Scenario, bloc: usize) -> f64 {
@@ -105,19 +105,41 @@ pub fn loadings(s: &Scenario) -> Vec<Loadings> {
         .collect()
 }
 
+/// Every `(leader, follower, influence)` pair the blocs define, in bloc order, then member
+/// order. A follower led by the same leader in two blocs appears twice (the influences add).
+/// The one place leader–follower pairs are built.
+pub fn leader_pairs(blocs: &[Bloc]) -> impl Iterator<Item = (usize, usize, f64)> + '_ {
+    blocs.iter().flat_map(|b| {
+        b.leader.into_iter().flat_map(move |l| {
+            b.members
+                .iter()
+                .filter(move |&&m| m != l)
+                .map(move |&m| (l, m, b.leader_influence))
+        })
+    })
+}
+
 /// For each state, the `(leader state, influence)` pairs that sway it, in bloc order.
 pub fn leaders_of(s: &Scenario) -> Vec<Vec<(usize, f64)>> {
     let mut out = vec![Vec::new(); s.states.len()];
-    for b in &s.blocs {
-        if let Some(l) = b.leader {
-            for &m in &b.members {
-                if m != l {
-                    out[m].push((l, b.leader_influence));
-                }
-            }
-        }
+    for (l, m, influence) in leader_pairs(&s.blocs) {
+        out[m].push((l, influence));
     }
     out
+}
+
+/// Leader → follower adjacency lists of `n` states: the followers of each state, each once, in
+/// bloc order.
+pub fn followers(blocs: &[Bloc], n: usize) -> Vec<Vec<usize>> {
+    let mut followers = vec![Vec::new(); n];
+    // (leader, follower) pairs already listed: linear time even for blocs of 10^5 members.
+    let mut seen: std::collections::HashSet<(usize, usize)> = std::collections::HashSet::new();
+    for (l, m, _) in leader_pairs(blocs) {
+        if seen.insert((l, m)) {
+            followers[l].push(m);
+        }
+    }
+    followers
 }
 
 /// An order in which to simulate states so that every leader comes before its followers:
@@ -125,7 +147,7 @@ pub fn leaders_of(s: &Scenario) -> Vec<Vec<(usize, f64)>> {
 /// (depth first). Requires acyclic leadership (checked when the scenario is loaded).
 pub fn evaluation_order(s: &Scenario) -> Vec<usize> {
     let n = s.states.len();
-    let followers = leader_edges(&s.blocs, n);
+    let followers = followers(&s.blocs, n);
     let mut leaders: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (l, fs) in followers.iter().enumerate() {
         for &f in fs {

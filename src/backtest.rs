@@ -34,9 +34,10 @@ use serde::Serialize;
 
 use crate::error::{Error, Problem, Result};
 use crate::prior::Inputs;
+use crate::report::Forecast;
 use crate::rollcall::RollCall;
 use crate::scenario::Scenario;
-use crate::stats::poisson_binomial;
+use crate::stats::{poisson_binomial, quantile};
 use crate::vote::{Outcome, VoteProbs};
 use crate::{RunOptions, forecast};
 
@@ -217,25 +218,12 @@ fn argmax(a: [f64; 4]) -> usize {
     (1..4).fold(0, |best, o| if a[o] > a[best] { o } else { best })
 }
 
-/// Smallest `k` with `Σ_{j≤k} pmf[j] ≥ q` (type-1 quantile of a probability mass function).
-pub fn pmf_quantile(pmf: &[f64], q: f64) -> u64 {
-    let mut cum = 0.0;
-    for (k, &p) in pmf.iter().enumerate() {
-        cum += p;
-        // Tolerance for rounding in a pmf that sums to 1 only within floating-point error.
-        if p > 0.0 && cum >= q - 1e-12 {
-            return k as u64;
-        }
-    }
-    pmf.len().saturating_sub(1) as u64
-}
-
 fn count_score(o: Outcome, pmf: &[f64], expected: f64, actual: u64) -> CountScore {
     let a = actual as usize;
     let below: f64 = pmf.iter().take(a).sum();
     let at = pmf.get(a).copied().unwrap_or(0.0);
     let above: f64 = pmf.iter().skip(a + 1).sum();
-    let q = |x| pmf_quantile(pmf, x);
+    let q = |x| quantile(pmf, x);
     CountScore {
         outcome: o.name(),
         actual,
@@ -339,6 +327,76 @@ pub fn history_mean_baseline(iso3: &[&str], history: &[(&RollCall, f64)]) -> Vec
         .collect()
 }
 
+/// What a backtest scores: one forecaster's per-state probabilities (scenario order) and its
+/// distribution of each count (`dists[o][k]` = P(count of outcome o = k), k = 0..=n).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// Forecaster name, e.g. `lobbysim forecast` or `last vote`.
+    pub name: String,
+    /// Per-state probabilities, in scenario order.
+    pub probs: Vec<VoteProbs>,
+    /// Distribution of each count, in outcome order.
+    pub dists: [Vec<f64>; 4],
+}
+
+impl Prediction {
+    /// A forecaster whose states vote independently: exact Poisson-binomial count
+    /// distributions of `probs`.
+    pub fn independent(name: &str, probs: Vec<VoteProbs>) -> Prediction {
+        Prediction {
+            name: name.to_string(),
+            dists: independent_dists(&probs),
+            probs,
+        }
+    }
+
+    /// A simulated forecast: its per-state shares and count histograms.
+    pub fn simulated(name: &str, f: &Forecast) -> Prediction {
+        let nb = f.ballots as f64;
+        Prediction {
+            name: name.to_string(),
+            probs: f
+                .states
+                .iter()
+                .map(|x| VoteProbs::from_array([x.p_yes, x.p_no, x.p_abstain, x.p_absent]))
+                .collect(),
+            dists: std::array::from_fn(|o| {
+                f.counts
+                    .get(Outcome::ALL[o])
+                    .histogram
+                    .iter()
+                    .map(|&h| h as f64 / nb)
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// The naive baselines from the roll calls of `prior` (oldest first), for states `iso3`: the
+/// last vote, and the history mean of the roll calls with positive weight.
+pub fn baselines(iso3: &[&str], prior: &Inputs) -> Vec<Prediction> {
+    let mut out = Vec::new();
+    if let Some(last) = prior.rollcalls.last() {
+        out.push(Prediction::independent(
+            "last vote",
+            last_vote_baseline(iso3, &last.rollcall),
+        ));
+    }
+    let weighted: Vec<(&RollCall, f64)> = prior
+        .rollcalls
+        .iter()
+        .filter(|r| r.weight > 0.0)
+        .map(|r| (&r.rollcall, r.weight))
+        .collect();
+    if !weighted.is_empty() {
+        out.push(Prediction::independent(
+            "history mean",
+            history_mean_baseline(iso3, &weighted),
+        ));
+    }
+    out
+}
+
 /// Runs the scenario and scores it, and the baselines when `prior` is given, against `actual`.
 /// The actual roll call must cover exactly the scenario's states.
 pub fn backtest(
@@ -349,26 +407,8 @@ pub fn backtest(
 ) -> Result<Backtest> {
     let iso3: Vec<&str> = s.states.iter().map(|x| x.iso3.as_str()).collect();
     actual.check_covers(&iso3)?;
-    let votes: Vec<Outcome> = iso3
-        .iter()
-        .map(|c| actual.vote_of(c).ok_or_else(|| missing(actual, c)))
-        .collect::<Result<_>>()?;
     let f = forecast(s, opts)?;
-    let probs: Vec<VoteProbs> = f
-        .states
-        .iter()
-        .map(|x| VoteProbs::from_array([x.p_yes, x.p_no, x.p_abstain, x.p_absent]))
-        .collect();
-    let nb = f.ballots as f64;
-    let dists: [Vec<f64>; 4] = std::array::from_fn(|o| {
-        f.counts
-            .get(Outcome::ALL[o])
-            .histogram
-            .iter()
-            .map(|&h| h as f64 / nb)
-            .collect()
-    });
-    let mut scores = vec![score("lobbysim forecast", &probs, &dists, &votes, &iso3)];
+    let mut forecasters = vec![Prediction::simulated("lobbysim forecast", &f)];
     let mut warnings = Vec::new();
     let mut history = Vec::new();
     match prior {
@@ -392,49 +432,45 @@ pub fn backtest(
                     ));
                 }
             }
-            let weighted: Vec<(&RollCall, f64)> = p
-                .rollcalls
-                .iter()
-                .filter(|r| r.weight > 0.0)
-                .map(|r| (&r.rollcall, r.weight))
-                .collect();
-            if let Some(last) = p.rollcalls.last() {
-                let b = last_vote_baseline(&iso3, &last.rollcall);
-                scores.push(score(
-                    "last vote",
-                    &b,
-                    &independent_dists(&b),
-                    &votes,
-                    &iso3,
-                ));
-            }
-            if !weighted.is_empty() {
-                let b = history_mean_baseline(&iso3, &weighted);
-                scores.push(score(
-                    "history mean",
-                    &b,
-                    &independent_dists(&b),
-                    &votes,
-                    &iso3,
-                ));
-            }
+            forecasters.extend(baselines(&iso3, p));
         }
         None => warnings.push(
             "the scenario has no [prior] section, so there is no history for the baselines"
                 .to_string(),
         ),
     }
+    let mut b = score_all(s, &forecasters, actual)?;
+    b.ballots = f.ballots;
+    b.seed = f.seed;
+    b.history = history;
+    b.warnings = warnings;
+    Ok(b)
+}
+
+/// Scores every forecaster in `forecasters` (in order) against `actual`, which must cover
+/// exactly the scenario's states. The result's run fields (`ballots`, `seed`), `history` and
+/// `warnings` are left empty for the caller.
+pub fn score_all(s: &Scenario, forecasters: &[Prediction], actual: &RollCall) -> Result<Backtest> {
+    let iso3: Vec<&str> = s.states.iter().map(|x| x.iso3.as_str()).collect();
+    actual.check_covers(&iso3)?;
+    let votes: Vec<Outcome> = iso3
+        .iter()
+        .map(|c| actual.vote_of(c).ok_or_else(|| missing(actual, c)))
+        .collect::<Result<_>>()?;
     Ok(Backtest {
         scenario: s.meta.name.clone(),
         scenario_sha256: s.sha256.clone(),
         actual_file: actual.file.display().to_string(),
         actual: actual.tally(),
         states: iso3.len(),
-        ballots: f.ballots,
-        seed: f.seed,
-        history,
-        scores,
-        warnings,
+        ballots: 0,
+        seed: 0,
+        history: Vec::new(),
+        scores: forecasters
+            .iter()
+            .map(|p| score(&p.name, &p.probs, &p.dists, &votes, &iso3))
+            .collect(),
+        warnings: Vec::new(),
     })
 }
 
@@ -445,156 +481,6 @@ fn missing(actual: &RollCall, iso3: &str) -> Error {
         "iso3",
         format!("{iso3} missing from the roll call"),
     )])
-}
-
-/// Output formats of `backtest`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// Readable side-by-side table.
-    Text,
-    /// The [`Backtest`] structure as JSON.
-    Json,
-}
-
-/// Renders a backtest in a format.
-pub fn render(b: &Backtest, format: Format) -> Result<String> {
-    match format {
-        Format::Json => serde_json::to_string_pretty(b)
-            .map(|mut s| {
-                s.push('\n');
-                s
-            })
-            .map_err(|e| Error::Output {
-                what: "JSON backtest".into(),
-                message: e.to_string(),
-            }),
-        Format::Text => Ok(text(b)),
-    }
-}
-
-/// The reliability diagram of a backtest (what `backtest --plot` writes): every forecaster's
-/// calibration table (the non-empty bins of [`Score::calibration`]) on one set of axes, each
-/// labelled with its expected calibration error, under a title with the scenario name and a
-/// subtitle with the roll call scored against, the states and the run.
-pub fn reliability_svg(b: &Backtest) -> Result<String> {
-    use crate::report::svg::{ReliabilityBin, ReliabilitySeries, reliability_chart};
-    let series: Vec<ReliabilitySeries> = b
-        .scores
-        .iter()
-        .map(|s| ReliabilitySeries {
-            label: format!("{} (ECE {:.3})", s.name, s.ece),
-            bins: s
-                .calibration
-                .iter()
-                .filter_map(|c| {
-                    Some(ReliabilityBin {
-                        mean_predicted: c.mean_predicted?,
-                        observed_freq: c.observed?,
-                        count: c.n,
-                    })
-                })
-                .collect(),
-        })
-        .collect();
-    let file = std::path::Path::new(&b.actual_file)
-        .file_name()
-        .map_or_else(
-            || b.actual_file.clone(),
-            |f| f.to_string_lossy().into_owned(),
-        );
-    let a = b.actual;
-    let subtitle = format!(
-        "calibration against {file} ({}-{}-{}, {} not voting) · {} states × 4 outcomes · \
-         {} ballots, seed {}",
-        a[0], a[1], a[2], a[3], b.states, b.ballots, b.seed
-    );
-    reliability_chart(&b.scenario, &subtitle, &series)
-}
-
-fn text(b: &Backtest) -> String {
-    use std::fmt::Write;
-    let mut o = String::new();
-    let a = b.actual;
-    let _ = writeln!(
-        o,
-        "Backtest of {:?} against {} ({}-{}-{}, {} not voting)",
-        b.scenario, b.actual_file, a[0], a[1], a[2], a[3]
-    );
-    let _ = writeln!(
-        o,
-        "{} states · {} ballots · seed {}",
-        b.states, b.ballots, b.seed
-    );
-    if !b.history.is_empty() {
-        let _ = writeln!(o, "history (oldest first): {}", b.history.join(", "));
-    }
-    for w in &b.warnings {
-        let _ = writeln!(o, "warning: {w}");
-    }
-    let _ = write!(o, "\n{:<34}", "metric");
-    for s in &b.scores {
-        let _ = write!(o, "{:>20}", s.name);
-    }
-    o.push('\n');
-    let line = |o: &mut String, label: &str, f: &dyn Fn(&Score) -> String| {
-        let _ = write!(o, "{label:<34}");
-        for s in &b.scores {
-            let _ = write!(o, "{:>20}", f(s));
-        }
-        o.push('\n');
-    };
-    line(&mut o, "Brier score (0 best, 2 worst)", &|s| {
-        format!("{:.4}", s.brier)
-    });
-    line(&mut o, "log loss (nats)", &|s| format!("{:.4}", s.log_loss));
-    line(&mut o, "accuracy of most likely outcome", &|s| {
-        format!("{:.3}", s.accuracy)
-    });
-    line(&mut o, "expected calibration error", &|s| {
-        format!("{:.4}", s.ece)
-    });
-    for (k, name) in ["yes", "no", "abstain", "absent"].iter().enumerate() {
-        line(
-            &mut o,
-            &format!("{name} (actual {}): expected", a[k]),
-            &|s| format!("{:.1} ({:+.1})", s.counts[k].expected, s.counts[k].error),
-        );
-        line(&mut o, "  percentile of actual", &|s| {
-            format!("{:.1}", s.counts[k].percentile)
-        });
-        line(&mut o, "  80% / 95% interval", &|s| {
-            let c = &s.counts[k];
-            format!(
-                "[{},{}] [{},{}]",
-                c.central_80[0], c.central_80[1], c.central_95[0], c.central_95[1]
-            )
-        });
-    }
-    if let Some(f) = b.scores.first() {
-        let _ = writeln!(o, "\nCalibration of the {} (state × outcome)", f.name);
-        let _ = writeln!(o, "  bin          n   mean predicted   observed");
-        for c in &f.calibration {
-            let fmt = |x: Option<f64>| x.map_or("—".to_string(), |v| format!("{v:.3}"));
-            let _ = writeln!(
-                o,
-                "  {:.1}–{:.1} {:>6}   {:>14}   {:>8}",
-                c.lower,
-                c.upper,
-                c.n,
-                fmt(c.mean_predicted),
-                fmt(c.observed)
-            );
-        }
-        let _ = writeln!(o, "\nLargest surprises of the {}", f.name);
-        for s in &f.surprises {
-            let _ = writeln!(
-                o,
-                "  {} voted {:<8} forecast probability {:.3}",
-                s.iso3, s.vote, s.probability
-            );
-        }
-    }
-    o
 }
 
 #[cfg(test)]
@@ -698,62 +584,5 @@ mod tests {
         for p in last.iter().chain(&hist) {
             assert!(p.check().is_empty());
         }
-    }
-
-    #[test]
-    fn pmf_quantiles() {
-        let pmf = [0.1, 0.2, 0.3, 0.4];
-        assert_eq!(pmf_quantile(&pmf, 0.1), 0);
-        assert_eq!(pmf_quantile(&pmf, 0.11), 1);
-        assert_eq!(pmf_quantile(&pmf, 0.3), 1);
-        assert_eq!(pmf_quantile(&pmf, 0.61), 3);
-        assert_eq!(pmf_quantile(&pmf, 1.0), 3);
-    }
-
-    #[test]
-    fn reliability_svg_has_one_series_per_forecaster() {
-        let probs = [vp([0.5, 0.2, 0.2, 0.1]), vp([0.1, 0.6, 0.3, 0.0])];
-        let votes = [Outcome::Yes, Outcome::Abstain];
-        let dists = independent_dists(&probs);
-        let iso = ["AAA", "BBB"];
-        let b = Backtest {
-            scenario: "two states".into(),
-            scenario_sha256: String::new(),
-            actual_file: "dir/vote.csv".into(),
-            actual: [1, 0, 1, 0],
-            states: 2,
-            ballots: 10,
-            seed: 3,
-            history: vec![],
-            scores: vec![
-                score("model", &probs, &dists, &votes, &iso),
-                score("other", &probs[..1], &dists, &votes[..1], &iso[..1]),
-            ],
-            warnings: vec![],
-        };
-        let svg = reliability_svg(&b).unwrap();
-        let doc = roxmltree::Document::parse(&svg).expect("well-formed SVG");
-        let texts: Vec<&str> = doc
-            .descendants()
-            .filter(|n| n.has_tag_name("text"))
-            .filter_map(|n| n.text())
-            .map(str::trim)
-            .collect();
-        assert!(texts.contains(&"two states"), "{texts:?}");
-        // ECEs: 2.4 / 8 (see calibration_table_by_hand); A alone (0.1·1 + 0.2·2 + 0.5·1) / 4.
-        assert!(texts.contains(&"model (ECE 0.300)"), "{texts:?}");
-        assert!(texts.contains(&"other (ECE 0.250)"), "{texts:?}");
-        assert!(
-            texts
-                .iter()
-                .any(|t| t.starts_with("calibration against vote.csv (1-0-1"))
-        );
-        // Non-empty bins: 6 for the two-state table, 3 for A alone (0.1, 0.2 twice, 0.5),
-        // plus one legend marker per series.
-        let circles = doc
-            .descendants()
-            .filter(|n| n.has_tag_name("circle"))
-            .count();
-        assert_eq!(circles, 6 + 3 + 2);
     }
 }

@@ -4,8 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use lobbysim::report::Format;
-use lobbysim::tune::TuneFormat;
+use crate::output::Format;
 
 /// Forecast UN General Assembly roll-call votes under lobbying and alliance effects.
 #[derive(Debug, Parser)]
@@ -145,8 +144,8 @@ pub struct BacktestArgs {
     #[command(flatten)]
     pub sim: SimArgs,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = lobbysim::backtest::Format::Text)]
-    pub format: lobbysim::backtest::Format,
+    #[arg(long, value_parser = Format::parser(Format::TEXT_JSON), default_value = "text")]
+    pub format: Format,
     /// Output file; `-` or absent writes to standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -155,17 +154,30 @@ pub struct BacktestArgs {
     pub plot: Option<PathBuf>,
 }
 
+/// Most worker threads a command line may ask for.
+const MAX_THREADS: u64 = 1024;
+
+/// `--ballots`: 1 to [`lobbysim::scenario::MAX_BALLOTS`].
+fn ballots() -> clap::builder::RangedU64ValueParser {
+    clap::value_parser!(u64).range(1..=lobbysim::scenario::MAX_BALLOTS)
+}
+
+/// `--threads`: 1 to [`MAX_THREADS`].
+fn threads() -> clap::builder::RangedU64ValueParser {
+    clap::value_parser!(u64).range(1..=MAX_THREADS)
+}
+
 /// Simulation options shared by commands that run the engine.
 #[derive(Debug, Clone, Args)]
 pub struct SimArgs {
     /// Number of ballots (default: the scenario's `[simulation].ballots`).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000_000))]
+    #[arg(long, value_parser = ballots())]
     pub ballots: Option<u64>,
     /// Master seed (default: the scenario's `[simulation].seed`).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores); results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    #[arg(long, value_parser = threads())]
     pub threads: Option<u64>,
     /// Drop bloc cohesion and leader effects (keep discipline pulls).
     #[arg(long)]
@@ -181,7 +193,7 @@ pub struct RunArgs {
     #[command(flatten)]
     pub sim: SimArgs,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_parser = Format::parser(Format::FORECAST), default_value = "text")]
     pub format: Format,
     /// Output file; `-` or absent writes to standard output.
     #[arg(long, short)]
@@ -241,7 +253,7 @@ pub struct ExactArgs {
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=lobbysim::exact::MAX_ORDER as u64))]
     pub order: Option<u64>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Text)]
+    #[arg(long, value_parser = Format::parser(Format::TEXT_JSON), default_value = "text")]
     pub format: Format,
     /// Output file; `-` or absent writes to standard output.
     #[arg(long, short)]
@@ -267,19 +279,19 @@ pub struct MergeArgs {
     pub scenario: Option<PathBuf>,
     /// Output format: text, json, csv, csv-histogram or md for run shards; text, json, csv or
     /// svg for sweep shards.
-    #[arg(long, value_enum, default_value_t = lobbysim::shard::MergeFormat::Text)]
-    pub format: lobbysim::shard::MergeFormat,
+    #[arg(long, value_parser = Format::parser(Format::MERGE), default_value = "text")]
+    pub format: Format,
     /// Output file; `-` or absent writes to standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
 
-/// Output options of the tuning commands.
+/// Output options of `calibrate`, `optimize` and `explain`.
 #[derive(Debug, Clone, Args)]
 pub struct TuneOutput {
-    /// Output format (`csv` and `svg` only for sweep).
-    #[arg(long, value_enum, default_value_t = TuneFormat::Text)]
-    pub format: TuneFormat,
+    /// Output format.
+    #[arg(long, value_parser = Format::parser(Format::TEXT_JSON), default_value = "text")]
+    pub format: Format,
     /// Output file; `-` or absent writes to standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
@@ -300,9 +312,12 @@ pub struct SweepArgs {
     /// Simulation options (the same seed is used at every grid point).
     #[command(flatten)]
     pub sim: SimArgs,
-    /// Output options.
-    #[command(flatten)]
-    pub out: TuneOutput,
+    /// Output format.
+    #[arg(long, value_parser = Format::parser(Format::SWEEP), default_value = "text")]
+    pub format: Format,
+    /// Output file; `-` or absent writes to standard output.
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
     /// Compute only shard i of n (1-based; contiguous blocks of grid points) and write a sweep
     /// shard file (JSON with integer tallies) for `lobbysim merge`; `--format` is then ignored.
     #[arg(long, value_name = "I/N", value_parser = parse_shard)]
@@ -323,13 +338,13 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "PATH", required = true)]
     pub fit: Vec<String>,
     /// Ballots of the engine run for states swayed by a leader (default 20000).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=10_000_000_000))]
+    #[arg(long, value_parser = ballots())]
     pub ballots: Option<u64>,
     /// Seed of that run (default: the scenario's).
     #[arg(long)]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores); results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    #[arg(long, value_parser = threads())]
     pub threads: Option<u64>,
     /// Output options (text or json).
     #[command(flatten)]

@@ -15,32 +15,17 @@
 //! keeps the covariance positive definite). Several evidence entries multiply their weights.
 //! The conditioned forecast is the weighted distribution of the ballots; its reliability is
 //! measured by Kish's effective sample size `ESS = (Σw)² / Σw²`.
+//!
+//! The run pipeline ([`crate::engine`]) weights each ballot in the same pass that tallies it,
+//! and combines the weighted tallies of chunks along the [`chunk_tree`].
 
 use serde::{Deserialize, Serialize};
 
-use rayon::prelude::*;
-
-use crate::error::Result;
 use crate::model::Model;
 use crate::normal::cdf;
 use crate::scenario::Scenario;
-use crate::simulate::{RunConfig, in_pool, visit_chunk};
+use crate::stats::quantile;
 use crate::vote::Outcome;
-
-/// The forecast conditioned on the scenario's evidence, from the same ballots (same seed,
-/// chunks and streams) as the unconditioned run; `None` if the scenario has no evidence.
-///
-/// The weighted tallies of the chunks are combined along a fixed binary tree over the chunk
-/// indices (see [`chunk_tree`]), so the floating-point sums, and hence every digit of the
-/// result, depend neither on the thread count nor on how a run is split into shards.
-pub fn conditioned(s: &Scenario, model: &Model, cfg: &RunConfig) -> Result<Option<Conditioned>> {
-    let Some(em) = EvidenceModel::new(s, model) else {
-        return Ok(None);
-    };
-    let w = Weigher { em, model, cfg };
-    let total = in_pool(cfg.threads, || w.node(0, cfg.chunks()))?;
-    Ok(Some(Conditioned::new(s, &total)))
-}
 
 /// # The chunk tree
 ///
@@ -56,7 +41,7 @@ pub mod chunk_tree {
     use std::collections::BTreeMap;
 
     use super::WeightedTally;
-    use crate::error::{Error, Result};
+    use crate::error::{MergeError, Result};
 
     /// Where node `[lo, hi)` (with `hi − lo ≥ 2`) splits into its two children.
     pub fn split(lo: u64, hi: u64) -> u64 {
@@ -107,45 +92,9 @@ pub mod chunk_tree {
             Some(t)
         }
         if chunks == 0 {
-            return Err(Error::Refused("a run has at least one chunk".into()));
+            return Err(MergeError::NoChunks.into());
         }
-        go(0, chunks, nodes).ok_or_else(|| {
-            Error::Refused(
-                "the evidence tallies of the shards do not cover every chunk of the run".into(),
-            )
-        })
-    }
-}
-
-/// Computes weighted tallies of chunks and of nodes of the [`chunk_tree`].
-struct Weigher<'a> {
-    em: EvidenceModel,
-    model: &'a Model,
-    cfg: &'a RunConfig,
-}
-
-impl Weigher<'_> {
-    /// The weighted tally of chunk `k`.
-    fn chunk(&self, k: u64) -> WeightedTally {
-        let (model, em) = (self.model, &self.em);
-        let mut t = WeightedTally::new(model.len());
-        visit_chunk(model, self.cfg, k, |b| {
-            let lw = em.log_weight(model, b.global, b.blocs, |i| b.votes[i]);
-            let adopted = model.rule.adopted(b.counts[0], b.counts[1]);
-            t.add(lw, b.counts, b.votes, adopted);
-        });
-        t
-    }
-
-    /// The weighted tally of tree node `[lo, hi)` (`hi > lo`), children in parallel.
-    fn node(&self, lo: u64, hi: u64) -> WeightedTally {
-        if hi - lo <= 1 {
-            return self.chunk(lo);
-        }
-        let m = chunk_tree::split(lo, hi);
-        let (mut a, b) = rayon::join(|| self.node(lo, m), || self.node(m, hi));
-        a.merge(&b);
-        a
+        go(0, chunks, nodes).ok_or_else(|| MergeError::EvidenceGap.into())
     }
 }
 
@@ -157,31 +106,6 @@ pub struct WeightedNode {
     pub chunks: [u64; 2],
     /// Its weighted tally (floats stored as exact bit patterns).
     pub tally: WeightedTally,
-}
-
-/// The weighted tallies of the maximal [`chunk_tree`] nodes inside `range` (a shard's chunks
-/// of the run `cfg`), in chunk order; `None` if the scenario has no evidence.
-pub fn weighted_nodes(
-    s: &Scenario,
-    model: &Model,
-    cfg: &RunConfig,
-    range: std::ops::Range<u64>,
-) -> Result<Option<Vec<WeightedNode>>> {
-    let Some(em) = EvidenceModel::new(s, model) else {
-        return Ok(None);
-    };
-    let w = Weigher { em, model, cfg };
-    let cover = chunk_tree::cover(range, cfg.chunks());
-    let nodes = in_pool(cfg.threads, || {
-        cover
-            .par_iter()
-            .map(|&[lo, hi]| WeightedNode {
-                chunks: [lo, hi],
-                tally: w.node(lo, hi),
-            })
-            .collect()
-    })?;
-    Ok(Some(nodes))
 }
 
 /// Below this effective sample size the conditioned forecast is flagged as unreliable.
@@ -515,19 +439,6 @@ pub struct Conditioned {
     pub references: Vec<(String, f64)>,
 }
 
-/// Weighted type-1 quantile of a weighted histogram.
-pub fn weighted_quantile(hist: &[f64], q: f64) -> u64 {
-    let total: f64 = hist.iter().sum();
-    let mut cum = 0.0;
-    for (k, &h) in hist.iter().enumerate() {
-        cum += h;
-        if h > 0.0 && cum >= q * total {
-            return k as u64;
-        }
-    }
-    hist.len().saturating_sub(1) as u64
-}
-
 impl Conditioned {
     /// Summarises a weighted tally for the scenario's references.
     pub fn new(s: &Scenario, t: &WeightedTally) -> Conditioned {
@@ -567,7 +478,7 @@ impl Conditioned {
                 )
             }),
             yes_mean,
-            yes_quantiles: [0.05, 0.5, 0.95].map(|q| weighted_quantile(yes, q)),
+            yes_quantiles: [0.05, 0.5, 0.95].map(|q| quantile(yes, q)),
             adoption_probability: t.adopted / total,
             references,
         }
@@ -611,7 +522,7 @@ mod tests {
         }
         assert!((c.ess() - 10.0).abs() < 1e-9);
         assert!((c.adopted / c.sum_w - 1.0).abs() < 1e-12);
-        assert_eq!(weighted_quantile(&c.hist[0], 0.5), 1);
+        assert_eq!(quantile(&c.hist[0], 0.5), 1);
     }
 
     /// The covers of any split of the chunks into consecutive shards are disjoint, in order,
@@ -634,56 +545,6 @@ mod tests {
             assert_eq!(chunk_tree::cover(0..chunks, chunks), vec![[0, chunks]]);
             assert!(chunk_tree::cover(3..3, chunks).is_empty());
         }
-    }
-
-    /// Weighted tallies of shards' node covers, combined, are bit for bit the tally of the
-    /// whole run, for several ways of splitting it; and they survive a JSON round trip exactly.
-    #[test]
-    fn shard_nodes_combine_to_the_whole_run_exactly() {
-        let s = crate::scenario::test_support::example_with_evidence([8, 1, 2, 1]);
-        let model = Model::new(&s);
-        let cfg = RunConfig {
-            ballots: 7 * crate::simulate::CHUNK_BALLOTS - 100,
-            seed: 12,
-            rng: crate::scenario::RngKind::ChaCha8,
-            threads: Some(2),
-        };
-        let whole = conditioned(&s, &model, &cfg).unwrap().unwrap();
-        let w = Weigher {
-            em: EvidenceModel::new(&s, &model).unwrap(),
-            model: &model,
-            cfg: &cfg,
-        };
-        let root = w.node(0, 7);
-        assert_eq!(Conditioned::new(&s, &root), whole);
-        for cuts in [
-            vec![0, 7],
-            vec![0, 3, 7],
-            vec![0, 1, 2, 5, 6, 7],
-            vec![0, 0, 4, 7, 7],
-        ] {
-            let mut map = std::collections::BTreeMap::new();
-            for r in cuts.windows(2) {
-                let nodes = weighted_nodes(&s, &model, &cfg, r[0]..r[1])
-                    .unwrap()
-                    .unwrap();
-                for n in nodes {
-                    let json = serde_json::to_string(&n).unwrap();
-                    let back: WeightedNode = serde_json::from_str(&json).unwrap();
-                    assert_eq!(back, n);
-                    map.insert(n.chunks, n.tally);
-                }
-            }
-            let total = chunk_tree::combine(7, &map).unwrap();
-            assert_eq!(total, root, "cuts {cuts:?}");
-            assert_eq!(total.sum_w.to_bits(), root.sum_w.to_bits());
-        }
-        // A missing chunk is an error, not a wrong answer.
-        let mut map = std::collections::BTreeMap::new();
-        for n in weighted_nodes(&s, &model, &cfg, 0..6).unwrap().unwrap() {
-            map.insert(n.chunks, n.tally);
-        }
-        assert!(chunk_tree::combine(7, &map).is_err());
     }
 
     #[test]

@@ -5,11 +5,14 @@
 //!
 //! A [`scenario`] file describes the member states' base positions on a resolution (as
 //! probabilities of yes / no / abstain / not voting), the blocs they belong to, the lobbying
-//! campaigns aimed at them and reference figures to score the forecast against. The [`model`]
-//! turns each state's position into an ordered-probit latent propensity shifted by
-//! [`lobbying`] and bloc discipline and correlated through global and bloc shocks
-//! ([`alliance`]). [`simulate`] runs seeded ballots in parallel chunks with integer tallies;
-//! [`report`] summarises them (count distributions, adoption, references, per-state results).
+//! campaigns aimed at them and reference figures to score the forecast against; every file is
+//! read through [`input`]. The [`model`] turns each state's position into an ordered-probit
+//! latent propensity shifted by [`lobbying`] and bloc discipline and correlated through global
+//! and bloc shocks ([`alliance`]). The run pipeline, [`engine`], which every command that
+//! simulates calls, checks a run and has [`simulate`] run seeded ballots in parallel chunks
+//! with integer tallies (weighting them by [`evidence`] in the same pass); [`report`]
+//! summarises them in a [`Forecast`] and renders every result kind through one trait,
+//! [`report::Render`]. `docs/architecture.md` draws the whole path.
 //!
 //! Determinism is a contract: the same scenario, seed and version give byte-identical output
 //! whatever the thread count.
@@ -28,18 +31,20 @@
 pub mod alliance;
 pub mod backtest;
 pub mod cpu;
+pub mod engine;
 pub mod error;
 pub mod evidence;
 pub mod exact;
+pub mod input;
 pub mod limits;
 pub mod lobbying;
 pub mod model;
 pub mod normal;
+pub mod prec;
 pub mod prior;
 pub mod progress;
 pub mod report;
 pub mod rng;
-pub mod rollcall;
 pub mod scenario;
 pub mod shard;
 pub mod simulate;
@@ -48,63 +53,9 @@ pub mod synthetic;
 pub mod tune;
 pub mod vote;
 
+pub use engine::{RunOptions, forecast, forecast_with_progress};
 pub use error::{Error, Problem, Result};
+/// Recorded roll calls (read by [`input::rollcall`]).
+pub use input::rollcall;
 pub use report::Forecast;
 pub use scenario::Scenario;
-
-use model::{CompileOptions, Model};
-use simulate::RunConfig;
-
-/// Overrides of a scenario's simulation settings for one run (all optional).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RunOptions {
-    /// Ballots instead of `[simulation].ballots`.
-    pub ballots: Option<u64>,
-    /// Seed instead of `[simulation].seed`.
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Never changes results.
-    pub threads: Option<usize>,
-    /// Drop bloc cohesion and leaders, keeping discipline pulls.
-    pub without_blocs: bool,
-}
-
-impl RunOptions {
-    /// The run configuration for `s` with these overrides.
-    pub fn config(&self, s: &Scenario) -> RunConfig {
-        RunConfig {
-            ballots: self.ballots.unwrap_or(s.simulation.ballots),
-            seed: self.seed.unwrap_or(s.simulation.seed),
-            rng: s.simulation.rng,
-            threads: self.threads,
-        }
-    }
-
-    /// Compile options implied by these run options.
-    pub fn compile(&self) -> CompileOptions {
-        CompileOptions {
-            without_blocs: self.without_blocs,
-        }
-    }
-}
-
-/// Compiles and simulates a scenario and summarises the result.
-pub fn forecast(s: &Scenario, opts: &RunOptions) -> Result<Forecast> {
-    forecast_with_progress(s, opts, &|_| {})
-}
-
-/// As [`forecast`], calling `progress(ballots)` after each simulated chunk (from worker
-/// threads, in no particular order) — e.g. to advance a [`progress::Progress`] bar. The
-/// callback cannot change the results: they are identical to [`forecast`]'s.
-pub fn forecast_with_progress(
-    s: &Scenario,
-    opts: &RunOptions,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<Forecast> {
-    let cfg = opts.config(s);
-    let model = Model::with_options(s, opts.compile());
-    limits::check_run_memory(&model, &cfg)?;
-    let tally = simulate::simulate_chunks_with_progress(&model, &cfg, 0..cfg.chunks(), progress)?;
-    let mut f = Forecast::new(s, &cfg, &tally, opts.without_blocs);
-    f.conditioned = evidence::conditioned(s, &model, &cfg)?;
-    Ok(f)
-}

@@ -10,7 +10,6 @@
 
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::simulate::RunConfig;
 
 /// Largest estimated memory of one run, in bytes (8 GiB).
 pub const MAX_RUN_MEMORY: u64 = 8 * 1024 * 1024 * 1024;
@@ -46,22 +45,18 @@ pub fn estimate_run_bytes(model: &Model, threads: u64, chunks: u64) -> u64 {
         .saturating_add(tallies.saturating_mul(tally_bytes(n)))
 }
 
-/// Refuses a run whose estimated memory ([`estimate_run_bytes`]) exceeds [`MAX_RUN_MEMORY`].
-/// `threads: None` in `cfg` counts the threads of rayon's global pool.
-pub fn check_run_memory(model: &Model, cfg: &RunConfig) -> Result<()> {
-    let threads = cfg
-        .threads
-        .unwrap_or_else(rayon::current_num_threads)
-        .max(1) as u64;
-    let bytes = estimate_run_bytes(model, threads, cfg.chunks());
+/// Refuses a run of `model` in `chunks` chunks on `threads` threads whose estimated memory
+/// ([`estimate_run_bytes`]) exceeds [`MAX_RUN_MEMORY`].
+pub fn check_run_memory(model: &Model, threads: u64, chunks: u64) -> Result<()> {
+    let threads = threads.max(1);
+    let bytes = estimate_run_bytes(model, threads, chunks);
     if bytes > MAX_RUN_MEMORY {
-        return Err(Error::Refused(format!(
-            "this run would need about {:.1} GiB of memory ({} states on {threads} threads); \
-             the limit is {} GiB: use fewer threads (--threads) or fewer states",
-            bytes as f64 / (1u64 << 30) as f64,
-            model.len(),
-            MAX_RUN_MEMORY >> 30
-        )));
+        return Err(Error::Memory {
+            bytes,
+            states: model.len(),
+            threads,
+            limit: MAX_RUN_MEMORY,
+        });
     }
     Ok(())
 }
@@ -105,14 +100,21 @@ mod tests {
     #[test]
     fn absurd_runs_are_refused_sane_ones_accepted() {
         let m = Model::new(&scenario_with_states(17_000));
-        let cfg = |threads| RunConfig {
-            ballots: 10_000_000_000,
-            seed: 1,
-            rng: scenario::RngKind::ChaCha8,
-            threads: Some(threads),
-        };
-        assert!(check_run_memory(&m, &cfg(2)).is_ok());
-        let e = check_run_memory(&m, &cfg(1024)).unwrap_err().to_string();
+        let chunks = 10_000_000_000u64.div_ceil(crate::simulate::CHUNK_BALLOTS);
+        assert!(check_run_memory(&m, 2, chunks).is_ok());
+        let e = check_run_memory(&m, 1024, chunks).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Memory {
+                    threads: 1024,
+                    states: 17_000,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        let e = e.to_string();
         assert!(
             e.contains("GiB of memory") && e.contains("--threads"),
             "{e}"
@@ -125,7 +127,7 @@ mod tests {
     fn ten_billion_ballots_do_not_overflow() {
         use crate::report::Forecast;
         use crate::scenario::MAX_BALLOTS;
-        use crate::simulate::{CHUNK_BALLOTS, Tally};
+        use crate::simulate::{CHUNK_BALLOTS, RunConfig, Tally};
         let sc = scenario_with_states(193);
         let cfg = RunConfig {
             ballots: MAX_BALLOTS,
@@ -155,7 +157,7 @@ mod tests {
         let mut t = half.clone();
         t.merge(&half);
         assert_eq!(t.ballots, MAX_BALLOTS);
-        let f = Forecast::new(&sc, &cfg, &t, false);
+        let f = Forecast::new(&sc, &cfg, &t, false, None);
         assert_eq!(f.ballots, MAX_BALLOTS);
         assert!((f.counts.yes.mean - 96.5).abs() < 1e-9);
         assert!((f.counts.yes.sd - 96.5).abs() < 1e-9);

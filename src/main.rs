@@ -1,8 +1,8 @@
 //! The `lobbysim` command: parses arguments, calls the library, prints.
 
 mod cli;
+mod output;
 
-use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -14,9 +14,10 @@ use cli::{
     PlotArgs, PriorArgs, ReportArgs, RunArgs, SimArgs, SweepArgs, TuneOutput,
 };
 use lobbysim::progress::Progress;
-use lobbysim::report::{self, Exporter, Format, text::TextExporter};
-use lobbysim::tune::{self, Render};
+use lobbysim::report::Render;
+use lobbysim::tune;
 use lobbysim::{Forecast, RunOptions, Scenario, scenario};
+use output::Format;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -118,17 +119,9 @@ fn run_forecast(args: &RunArgs, quiet: bool) -> anyhow::Result<ExitCode> {
         .transpose()?;
     let f = forecast_with_bar(&s, &args.sim, quiet)?;
     if let Some(p) = &args.plot {
-        write_output(Some(p), &report::svg::yes_distribution(&f)?)?;
+        output::emit(&f, Format::Svg, Some(p))?;
     }
-    let to_terminal = args.output.as_deref().is_none_or(|p| p == Path::new("-"))
-        && std::io::stdout().is_terminal();
-    let exporter: Box<dyn Exporter> = match args.format {
-        Format::Text => Box::new(TextExporter {
-            color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
-        }),
-        other => report::exporter(other),
-    };
-    write_output(args.output.as_deref(), &exporter.render(&f)?)?;
+    output::emit(&f, args.format, args.output.as_deref())?;
     if let Some(e) = exact {
         eprintln!(
             "{}",
@@ -145,18 +138,14 @@ fn run_exact(args: &ExactArgs) -> anyhow::Result<ExitCode> {
     };
     let e = lobbysim::exact::solve(&s, opts, args.order.map(|o| o as usize))?;
     let r = lobbysim::exact::ExactReport::new(&s, &e, args.without_blocs);
-    let text = match args.format {
-        Format::Json => r.to_json()?,
-        _ => r.to_text(),
-    };
-    write_output(args.output.as_deref(), &text)?;
+    output::emit(&r, args.format, args.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn run_prior(args: &PriorArgs) -> anyhow::Result<ExitCode> {
     use lobbysim::prior::{self, Settings, Strength};
     let inputs = match &args.scenario {
-        Some(path) => scenario::load_with_prior(path)?.1.with_context(|| {
+        Some(path) => scenario::load(path)?.prior().cloned().with_context(|| {
             format!("{} has no [prior] section to estimate from", path.display())
         })?,
         None => {
@@ -183,44 +172,35 @@ fn run_prior(args: &PriorArgs) -> anyhow::Result<ExitCode> {
             s.cv_log_loss, s.folds
         ))
     );
-    write_output(args.output.as_deref(), &prior::members_csv(&est, &inputs))?;
+    output::write(args.output.as_deref(), &prior::members_csv(&est, &inputs))?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn run_backtest(args: &BacktestArgs) -> anyhow::Result<ExitCode> {
-    let (s, prior) = scenario::load_with_prior(&args.scenario)?;
+    let s = scenario::load(&args.scenario)?;
     let actual = lobbysim::rollcall::read(&args.actual)?;
-    let b = lobbysim::backtest::backtest(&s, prior.as_ref(), &actual, &run_options(&args.sim))?;
+    let b = lobbysim::backtest::backtest(&s, s.prior(), &actual, &run_options(&args.sim))?;
     for w in &b.warnings {
         eprintln!("warning: {w}");
     }
     if let Some(p) = &args.plot {
-        write_output(Some(p), &lobbysim::backtest::reliability_svg(&b)?)?;
+        output::emit(&b, Format::Svg, Some(p))?;
     }
-    write_output(
-        args.output.as_deref(),
-        &lobbysim::backtest::render(&b, args.format)?,
-    )?;
+    output::emit(&b, args.format, args.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn plot(args: &PlotArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let s = scenario::load(&args.scenario)?;
     let f = forecast_with_bar(&s, &args.sim, quiet)?;
-    write_output(
-        args.output.as_deref(),
-        &report::svg::SvgExporter.render(&f)?,
-    )?;
+    output::emit(&f, Format::Svg, args.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn html_report(args: &ReportArgs, quiet: bool) -> anyhow::Result<ExitCode> {
     let s = scenario::load(&args.scenario)?;
     let f = forecast_with_bar(&s, &args.sim, quiet)?;
-    write_output(
-        args.output.as_deref(),
-        &report::html::HtmlExporter.render(&f)?,
-    )?;
+    output::emit(&f, Format::Html, args.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -228,16 +208,45 @@ fn completions(shell: clap_complete::Shell) -> anyhow::Result<ExitCode> {
     let mut cmd = <Cli as clap::CommandFactory>::command();
     let mut buf = Vec::new();
     clap_complete::generate(shell, &mut cmd, "lobbysim", &mut buf);
-    write_output(None, &String::from_utf8(buf)?)?;
+    output::write(None, &String::from_utf8(buf)?)?;
     Ok(ExitCode::SUCCESS)
 }
 
+/// The manual page: `lobbysim(1)`, then the page of every subcommand it lists
+/// (`lobbysim-run`, …) as a section of the same page, so that it refers to nothing missing.
 fn man_page() -> anyhow::Result<ExitCode> {
-    let cmd = <Cli as clap::CommandFactory>::command();
-    let mut buf = Vec::new();
-    clap_mangen::Man::new(cmd).render(&mut buf)?;
-    write_output(None, &String::from_utf8(buf)?)?;
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    cmd.build();
+    let mut page = Vec::new();
+    clap_mangen::Man::new(cmd.clone()).render(&mut page)?;
+    let mut page = String::from_utf8(page)?;
+    for sub in cmd.get_subcommands().filter(|c| !c.is_hide_set()) {
+        // Built with the parent, a subcommand is displayed as `lobbysim-run`.
+        let name = sub
+            .get_display_name()
+            .map_or_else(|| format!("lobbysim-{}", sub.get_name()), str::to_string);
+        let mut sub_page = Vec::new();
+        clap_mangen::Man::new(sub.clone()).render(&mut sub_page)?;
+        page.push_str(&as_section(&name, &String::from_utf8(sub_page)?));
+    }
+    output::write(None, &page)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A subcommand's manual page as a section `.SH LOBBYSIM-RUN` of the main page: its title
+/// line dropped and its sections made subsections.
+fn as_section(name: &str, page: &str) -> String {
+    let mut out = format!(".SH \"{}\"\n", name.to_uppercase().replace('-', "\\-"));
+    for line in page.lines().filter(|l| !l.starts_with(".TH ")) {
+        match line.strip_prefix(".SH ") {
+            Some(title) => out.push_str(&format!(".SS {title}\n")),
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    out
 }
 
 /// `run --shard i/n` (writes a shard file) or `run --precision P`.
@@ -246,11 +255,11 @@ fn run_sharded_or_adaptive(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let opts = run_options(&args.sim);
     if let Some(shard) = args.shard {
         let file = lobbysim::shard::run_shard(&s, &opts, shard)?;
-        write_output(args.output.as_deref(), &file.to_json()?)?;
+        output::write(args.output.as_deref(), &file.to_json()?)?;
         return Ok(ExitCode::SUCCESS);
     }
     let p = args.precision.unwrap_or(f64::NAN);
-    let r = lobbysim::shard::forecast_to_precision(&s, &opts, p)?;
+    let r = lobbysim::engine::forecast_to_precision(&s, &opts, p)?;
     if r.reached {
         eprintln!(
             "precision {p} reached with {} ballots (largest standard error {:.3e})",
@@ -263,7 +272,27 @@ fn run_sharded_or_adaptive(args: &RunArgs) -> anyhow::Result<ExitCode> {
             r.forecast.ballots, r.max_se
         );
     }
-    render(&r.forecast, args.format, args.output.as_deref())
+    output::emit(&r.forecast, args.format, args.output.as_deref())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses `format` unless it is one of `allowed`, the formats of the shards being merged
+/// (`this` kind; `other` names the kind that has the format).
+fn check_merge_format(
+    format: Format,
+    allowed: &[Format],
+    this: &str,
+    other: &str,
+    hint: &str,
+) -> anyhow::Result<()> {
+    if allowed.contains(&format) {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "--format {} is only for {other} shards; {this} shards merge to {}{hint}",
+        format.name(),
+        Format::names(allowed)
+    )
 }
 
 fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
@@ -279,32 +308,22 @@ fn merge(args: &MergeArgs) -> anyhow::Result<ExitCode> {
         |recorded: &std::path::Path| scenario::load(args.scenario.as_deref().unwrap_or(recorded));
     match lobbysim::shard::merge_any(&files)? {
         MergedAny::Run(merged) => {
-            let format = args.format.for_run()?;
+            check_merge_format(
+                args.format,
+                Format::FORECAST,
+                "run",
+                "sweep",
+                " (draw a run's chart with `lobbysim plot`)",
+            )?;
             let s = load(&merged.header.scenario_file)?;
-            render(&merged.forecast(&s)?, format, out)
+            output::emit(&merged.forecast(&s)?, args.format, out)?;
         }
         MergedAny::Sweep(merged) => {
-            let format = args.format.for_sweep()?;
+            check_merge_format(args.format, Format::SWEEP, "sweep", "run", "")?;
             let s = load(&merged.header.scenario_file)?;
-            write_output(out, &merged.sweep(&s)?.render(format)?)?;
-            Ok(ExitCode::SUCCESS)
+            output::emit(&merged.sweep(&s)?, args.format, out)?;
         }
     }
-}
-
-fn render(
-    f: &lobbysim::Forecast,
-    format: Format,
-    output: Option<&Path>,
-) -> anyhow::Result<ExitCode> {
-    let to_terminal = output.is_none_or(|p| p == Path::new("-")) && std::io::stdout().is_terminal();
-    let exporter: Box<dyn Exporter> = match format {
-        Format::Text => Box::new(TextExporter {
-            color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
-        }),
-        other => report::exporter(other),
-    };
-    write_output(output, &exporter.render(f)?)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -312,7 +331,7 @@ fn run_sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
     let s = scenario::load(&args.scenario)?;
     if let Some(shard) = args.shard {
         let file = lobbysim::shard::sweep_shard(&s, &args.set, &run_options(&args.sim), shard)?;
-        write_output(args.out.output.as_deref(), &file.to_json()?)?;
+        output::write(args.output.as_deref(), &file.to_json()?)?;
         return Ok(ExitCode::SUCCESS);
     }
     let axes = args
@@ -321,7 +340,8 @@ fn run_sweep(args: &SweepArgs) -> anyhow::Result<ExitCode> {
         .map(|a| tune::sweep::parse_axis(&s, a))
         .collect::<Result<Vec<_>, _>>()?;
     let r = tune::sweep::sweep(&s, &axes, &run_options(&args.sim))?;
-    write_tune(&args.out, &r)
+    output::emit(&r, args.format, args.output.as_deref())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_calibrate(args: &CalibrateArgs) -> anyhow::Result<ExitCode> {
@@ -374,21 +394,6 @@ fn run_explain(args: &ExplainArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn write_tune(out: &TuneOutput, r: &impl Render) -> anyhow::Result<ExitCode> {
-    write_output(out.output.as_deref(), &r.render(out.format)?)?;
+    output::emit(r, out.format, out.output.as_deref())?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes to the file, or to stdout for `None` or `-`.
-fn write_output(path: Option<&Path>, text: &str) -> anyhow::Result<()> {
-    match path {
-        Some(p) if p != Path::new("-") => {
-            std::fs::write(p, text).with_context(|| format!("could not write {}", p.display()))
-        }
-        _ => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())?;
-            out.flush()?;
-            Ok(())
-        }
-    }
 }

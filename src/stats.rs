@@ -1,4 +1,7 @@
-//! Summaries of count distributions, and exact distributions for checking the simulation.
+//! Statistics helpers, in one place: summaries and type-1 quantiles of count distributions
+//! (integer histograms, weighted histograms and probability mass functions alike), exact
+//! distributions for checking the simulation, goodness of fit and Monte Carlo errors.
+//! Tolerances are in [`crate::prec`].
 
 use serde::Serialize;
 
@@ -46,18 +49,62 @@ pub struct CountSummary {
     pub histogram: Vec<u64>,
 }
 
-/// Smallest `k` with `Σ_{j≤k} hist[j] ≥ q · total` (type-1 quantile), for `q` in (0, 1].
-pub fn quantile(hist: &[u64], q: f64) -> u64 {
-    let total: u64 = hist.iter().sum();
-    let target = q * total as f64;
-    let mut cum = 0u64;
-    for (k, &h) in hist.iter().enumerate() {
-        cum += h;
-        if h > 0 && cum as f64 >= target {
+/// The mass of one count in a distribution: ballots (an integer histogram), a weight or a
+/// probability.
+pub trait Mass: Copy {
+    /// The mass as a float.
+    fn value(self) -> f64;
+    /// Relative slack of cumulative comparisons ([`crate::prec::MASS_ROUNDING`] for floats;
+    /// none for integers, which are summed exactly).
+    const ROUNDING: f64;
+}
+
+impl Mass for u64 {
+    fn value(self) -> f64 {
+        // Exact: counts and their sums stay below 2⁵³ (at most 10¹⁰ ballots).
+        self as f64
+    }
+    const ROUNDING: f64 = 0.0;
+}
+
+impl Mass for f64 {
+    fn value(self) -> f64 {
+        self
+    }
+    const ROUNDING: f64 = crate::prec::MASS_ROUNDING;
+}
+
+/// The type-1 quantile of a distribution over counts 0, 1, 2, … given by its masses (an
+/// integer histogram, a weighted histogram or a pmf; it need not be normalised): the smallest
+/// count `k` with positive mass whose cumulative mass reaches `q` of the total,
+/// `Σ_{j≤k} m[j] ≥ q·Σ m` (up to [`Mass::ROUNDING`] of the total), for `q` in (0, 1].
+pub fn quantile<M: Mass>(masses: &[M], q: f64) -> u64 {
+    let total: f64 = masses.iter().map(|m| m.value()).sum();
+    let target = q * total - M::ROUNDING * total;
+    let mut cum = 0.0;
+    for (k, &m) in masses.iter().enumerate() {
+        let m = m.value();
+        cum += m;
+        if m > 0.0 && cum >= target {
             return k as u64;
         }
     }
-    hist.len().saturating_sub(1) as u64
+    masses.len().saturating_sub(1) as u64
+}
+
+/// Mean of a pmf over counts 0, 1, 2, …
+pub fn pmf_mean(pmf: &[f64]) -> f64 {
+    pmf.iter().enumerate().map(|(k, p)| k as f64 * p).sum()
+}
+
+/// Standard deviation of a pmf over counts 0, 1, 2, …
+pub fn pmf_sd(pmf: &[f64]) -> f64 {
+    let m = pmf_mean(pmf);
+    pmf.iter()
+        .enumerate()
+        .map(|(k, p)| (k as f64 - m).powi(2) * p)
+        .sum::<f64>()
+        .sqrt()
 }
 
 impl CountSummary {
@@ -200,6 +247,30 @@ mod tests {
         // E[k²] = (0+2+12+18+32)/10 = 6.4; var = 6.4 − 4.84 = 1.56.
         assert!((s.sd - 1.56f64.sqrt()).abs() < 1e-12);
         assert_eq!((s.min, s.max), (0, 4));
+    }
+
+    /// One quantile for every kind of distribution: the same answers for a histogram, its
+    /// weights and its pmf; pmfs that sum to 1 only within rounding still reach their levels.
+    #[test]
+    fn quantiles_of_pmfs_and_weights() {
+        let pmf = [0.1, 0.2, 0.3, 0.4];
+        assert_eq!(quantile(&pmf, 0.1), 0);
+        assert_eq!(quantile(&pmf, 0.11), 1);
+        assert_eq!(quantile(&pmf, 0.3), 1);
+        assert_eq!(quantile(&pmf, 0.61), 3);
+        assert_eq!(quantile(&pmf, 1.0), 3);
+        assert_eq!(quantile(&pmf, 0.025), 0);
+        assert_eq!(quantile(&pmf, 0.975), 3);
+        assert!((pmf_mean(&pmf) - 2.0).abs() < 1e-15);
+        assert!((pmf_sd(&pmf) - 1.0).abs() < 1e-15);
+        let h = [1u64, 2, 3, 2, 2];
+        let w: Vec<f64> = h.iter().map(|&x| 2.5 * x as f64).collect();
+        for q in [0.05, 0.1, 0.11, 0.5, 0.61, 0.9, 1.0] {
+            assert_eq!(quantile(&h, q), quantile(&w, q), "{q}");
+        }
+        // 0.7 + 0.1 = 0.7999999999999999 still reaches the 80% level (count 1, not 2).
+        assert_eq!(quantile(&[0.7, 0.1, 0.2], 0.8), 1);
+        assert_eq!(quantile(&[0.0, 0.5, 0.0, 0.5], 0.5), 1);
     }
 
     #[test]

@@ -90,8 +90,7 @@ pub struct VoteProbs {
     pub p_absent: f64,
 }
 
-/// Largest deviation from 1 accepted for the sum of a state's four probabilities.
-pub const SUM_TOLERANCE: f64 = 1e-9;
+pub use crate::prec::SUM_TOLERANCE;
 
 impl VoteProbs {
     /// Probabilities as an array in outcome order (yes, no, abstain, absent).

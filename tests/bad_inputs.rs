@@ -322,7 +322,7 @@ mod fuzz {
         #[test]
         fn csv_readers_never_panic_on_strings(text in any::<String>()) {
             let _ = lobbysim::rollcall::parse(&text, Path::new("r.csv"));
-            let _ = lobbysim::scenario::members::parse_members_csv(&text, Path::new("m.csv"));
+            let _ = lobbysim::input::members::parse_members_csv(&text, Path::new("m.csv"));
         }
 
         #[test]

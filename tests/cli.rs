@@ -144,8 +144,8 @@ fn run_json_to_file_has_the_documented_keys() {
 /// The determinism contract at the command line: the same scenario and seed give the same
 /// JSON bytes on 1, 2 and 7 threads — for the example and for a 193-state assembly with blocs,
 /// leaders and campaigns (several chunks, a partial last chunk, and the widest SIMD pass this
-/// CPU has; `LOBBYSIM_SIMD=baseline`, which also swaps the AVX-512 keystream for `rand_chacha`,
-/// gives the same bytes too).
+/// CPU has; `LOBBYSIM_SIMD=baseline`, the portable pass without fused multiply-adds, gives the
+/// same bytes too).
 #[test]
 fn json_is_identical_on_1_2_and_7_threads() {
     let big = root().join("tests/scenarios/synthetic193.toml");

@@ -7,8 +7,8 @@
 use std::path::Path;
 
 use lobbysim::model::Model;
-use lobbysim::report::{Exporter, json::JsonExporter};
-use lobbysim::scenario::{self, Scenario};
+use lobbysim::report::Render;
+use lobbysim::scenario::{self, ParamPath, Scenario};
 use lobbysim::simulate::{RunConfig, simulate};
 use lobbysim::stats::{chi_square_gof, poisson_binomial, total_variation};
 use lobbysim::{RunOptions, forecast};
@@ -49,7 +49,7 @@ fn synthetic(n: usize, global: f64, blocs: &str) -> Scenario {
 }
 
 fn json(s: &Scenario, opts: &RunOptions) -> String {
-    JsonExporter.render(&forecast(s, opts).unwrap()).unwrap()
+    forecast(s, opts).unwrap().json().unwrap()
 }
 
 #[test]
@@ -135,7 +135,7 @@ fn cohesion_preserves_stated_marginals() {
             let got = counts[k] as f64 / n as f64;
             let se = (p * (1.0 - p) / n as f64).sqrt().max(1e-9);
             assert!(
-                (got - p).abs() <= 5.0 * se,
+                (got - p).abs() <= lobbysim::prec::MC_SIGMAS * se,
                 "{} outcome {k}: simulated {got}, stated {p} ({:.1} s.e.)",
                 st.iso3,
                 (got - p) / se
@@ -180,7 +180,7 @@ fn independent_yes_count_matches_poisson_binomial() {
     let t = simulate(&Model::new(&s), &cfg).unwrap();
     let exact = poisson_binomial(&s.states.iter().map(|x| x.base.p_yes).collect::<Vec<_>>());
     let chi = chi_square_gof(&t.hist[0], &exact, 5.0);
-    assert!(chi.p_value > 0.001, "{chi:?}");
+    assert!(chi.p_value > lobbysim::prec::TEST_ALPHA, "{chi:?}");
     let sim: Vec<f64> = t.hist[0].iter().map(|&c| c as f64 / n as f64).collect();
     let tv = total_variation(&sim, &exact);
     assert!(tv < 0.01, "total variation {tv}");
@@ -201,18 +201,24 @@ fn yes_lobbying_never_lowers_yes_counts() {
     };
     let mut prev: Option<Vec<u64>> = None;
     for (strength, turnout) in [(0.0, 0.0), (0.3, 0.0), (0.6, 0.3), (1.2, 0.6), (3.0, 1.0)] {
-        let mut s = base.clone();
-        let c = &mut s.campaigns[0];
-        assert_eq!(c.direction, lobbysim::scenario::Direction::Yes);
-        c.strength = strength;
-        c.turnout = turnout;
-        // Also lobby both bloc leaders, so leader effects are exercised.
+        assert_eq!(
+            base.campaigns[0].direction,
+            lobbysim::scenario::Direction::Yes
+        );
+        let name = &base.campaigns[0].name;
+        let set = |s: Scenario, path: &str, v: f64| {
+            let p = ParamPath::parse(&s, &format!("campaign.{name:?}.{path}"), "test").unwrap();
+            s.with_param(&p, v).unwrap()
+        };
+        let mut s = set(base.clone(), "strength", strength);
+        s = set(s, "turnout", turnout);
+        // Also lobby both bloc leaders (not targets of the campaign yet, so each gets one new
+        // direct target of effort 1), so leader effects are exercised.
         for iso in ["AAA", "KKK"] {
             let i = s.state_index(iso).unwrap();
-            s.campaigns[0].targets.push(lobbysim::scenario::Target {
-                kind: lobbysim::scenario::TargetKind::State(i),
-                effort: 1.0,
-            });
+            let direct = lobbysim::scenario::TargetKind::State(i);
+            assert!(s.campaigns[0].targets.iter().all(|t| t.kind != direct));
+            s = set(s, &format!("effort.{iso}"), 1.0);
         }
         let t = simulate(&Model::new(&s), &cfg).unwrap();
         let yes: Vec<u64> = t.states.iter().map(|c| c[0]).collect();
@@ -262,15 +268,16 @@ fn evidence_moves_the_forecast_toward_what_was_observed() {
     let prior_mean = plain.counts.yes.mean;
     assert!(plain.conditioned.is_none());
     let run = |yes: u64, threads: usize| {
-        let mut s = base.clone();
         let absent = 4;
         let no = (60 - yes - absent) / 2;
-        s.evidence.push(lobbysim::scenario::Evidence {
-            label: "earlier vote".into(),
-            observed: [yes, no, 60 - yes - absent - no, absent],
-            shift: 0.0,
-            absent: Some(absent as f64 / 60.0),
-        });
+        let s = base
+            .with_evidence(lobbysim::scenario::Evidence {
+                label: "earlier vote".into(),
+                observed: [yes, no, 60 - yes - absent - no, absent],
+                shift: 0.0,
+                absent: Some(absent as f64 / 60.0),
+            })
+            .unwrap();
         let opts = RunOptions {
             ballots: Some(20_000),
             seed: Some(4),

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use lobbysim::input::members::{Member, read_group_members};
 use lobbysim::prior::{self, Settings};
 use lobbysim::{rollcall, scenario};
 
@@ -12,8 +13,8 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn members() -> Vec<prior::Member> {
-    prior::read_members(&root().join("data/members.csv")).unwrap()
+fn members() -> Vec<Member> {
+    read_group_members(&root().join("data/members.csv")).unwrap()
 }
 
 fn codes() -> Vec<String> {
@@ -157,10 +158,10 @@ fn shipped_scenario_loads_with_all_members() {
         labels,
         ["Diplomats' prediction", "Actual result (A/RES/ES-11/4)"]
     );
-    assert_eq!(s.prior_rollcalls.len(), 4);
+    assert_eq!(s.prior_rollcalls().len(), 4);
     // The forecast is made from what came before: no ES-11/4 roll call is read.
     assert!(
-        s.prior_rollcalls
+        s.prior_rollcalls()
             .iter()
             .all(|p| !p.to_string_lossy().contains("ES-11-4"))
     );
@@ -175,7 +176,7 @@ fn rolling_backtest_scenarios_use_only_earlier_votes() {
         let s = scenario::load(&root().join("scenarios/backtest").join(file)).unwrap();
         assert_eq!(s.states.len(), 193);
         let names: Vec<String> = s
-            .prior_rollcalls
+            .prior_rollcalls()
             .iter()
             .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
             .collect();
@@ -240,5 +241,5 @@ fn members_path_is_relative_to_the_scenario() {
         "/scenarios/unga-es11-4-2022.toml"
     )))
     .unwrap();
-    assert!(s.prior_rollcalls.iter().all(|p| p.exists()));
+    assert!(s.prior_rollcalls().iter().all(|p| p.exists()));
 }

@@ -3,18 +3,19 @@
 //! For each case, the simulated histogram of every count (yes, no, abstain, absent) must pass
 //! a Pearson chi-square goodness-of-fit test against the exact pmf (cells pooled to at least
 //! [`MIN_EXPECTED`] expected ballots), and the simulated adoption frequency must agree with the
-//! exact adoption probability (two-sided z-test).
+//! exact adoption probability (two-sided z-test). Tolerances are in [`lobbysim::prec`].
 //!
-//! **False-alarm rate.** Each test is at significance [`ALPHA`] = 0.001: if the engine is
+//! **False-alarm rate.** Each test is at significance [`TEST_ALPHA`] = 0.001: if the engine is
 //! right, a given test fails with probability 0.001, so the 5 tests per case and the whole file
-//! (currently 3 cases, 15 tests) raise a false alarm with probability ≈ 1.5%. Seeds are fixed,
+//! (currently 4 cases, 20 tests) raise a false alarm with probability 1 − 0.999²⁰ ≈ 2%. Seeds are fixed,
 //! so a run is deterministic: a failure after a change means the change moved the sample into
 //! the rejection region — rerun with other seeds before believing a false alarm, and never
 //! tune a seed until a real failure passes.
 //!
 //! **Approximations that do not matter here.** The engine realises each state's conditional
 //! outcome probabilities within 10⁻⁶ (`lobbysim::simulate::MAX_PROB_ERROR`: 24-bit uniforms,
-//! an f32 quantile table with CDF error ≤ 3·10⁻⁷), and the
+//! a piecewise-polynomial f32 quantile with CDF error ≤ 10⁻⁷,
+//! `lobbysim::normal::MAX_F32_CDF_ERROR`), and the
 //! exact side integrates the global shock by Gauss–Hermite quadrature whose estimated error is
 //! checked below to be under 10⁻⁶. Both are orders of magnitude below what 2·10⁵ ballots can
 //! detect (Monte Carlo error of a probability ≈ 10⁻³).
@@ -28,16 +29,12 @@ use std::path::Path;
 
 use lobbysim::exact::{self, Exact};
 use lobbysim::model::CompileOptions;
+use lobbysim::scenario::{ParamPath, Scenario};
 use lobbysim::stats::chi_square_gof;
 use lobbysim::vote::Outcome;
 use lobbysim::{Forecast, RunOptions, scenario};
 
-/// Significance level of every test in this file.
-const ALPHA: f64 = 0.001;
-/// Smallest expected number of ballots per pooled chi-square cell.
-const MIN_EXPECTED: f64 = 5.0;
-/// Largest accepted estimated quadrature error (total variation).
-const MAX_QUADRATURE_ERROR: f64 = 1e-6;
+use lobbysim::prec::{MAX_QUADRATURE_ERROR, MIN_EXPECTED, TEST_ALPHA};
 
 /// One scenario checked against its exact counterpart.
 struct Case {
@@ -123,7 +120,7 @@ fn check(case: &Case, f: &Forecast, e: &Exact) -> Vec<String> {
             chi.df,
             chi.p_value
         );
-        if chi.p_value < ALPHA {
+        if chi.p_value < TEST_ALPHA {
             failures.push(format!("{} {}: {chi:?}", case.path, o.name()));
         }
     }
@@ -135,8 +132,8 @@ fn check(case: &Case, f: &Forecast, e: &Exact) -> Vec<String> {
         0.0
     };
     eprintln!("{} adoption: z = {z:.2}", case.path);
-    // Two-sided z-test at ALPHA = 0.001: |z| < 3.29.
-    if z.abs() > 3.290_526_731_491_9 {
+    // Two-sided z-test at TEST_ALPHA = 0.001: |z| < 3.29.
+    if z.abs() > lobbysim::normal::quantile(1.0 - TEST_ALPHA / 2.0) {
         failures.push(format!(
             "{} adoption: simulated {} vs exact {p} (z = {z:.2})",
             case.path, f.adoption.probability
@@ -166,15 +163,20 @@ fn detects_a_wrong_model() {
     let opts = CompileOptions {
         without_blocs: true,
     };
-    let mut more_correlated = s.clone();
-    more_correlated.model.global_correlation = 0.2;
-    let mut weaker = s.clone();
-    weaker.campaigns[0].strength *= 0.5;
+    let more_correlated = set(&s, "model.global_correlation", 0.2);
+    let strength = format!("campaign.{:?}.strength", s.campaigns[0].name);
+    let weaker = set(&s, &strength, s.campaigns[0].strength * 0.5);
     for wrong in [more_correlated, weaker] {
         let e = exact::solve(&wrong, opts, None).unwrap();
         let failures = check(case, &f, &e);
         assert!(!failures.is_empty(), "a wrong model was not detected");
     }
+}
+
+/// `s` with the parameter at `path` set to `v`.
+fn set(s: &Scenario, path: &str, v: f64) -> Scenario {
+    let p = ParamPath::parse(s, path, "test").unwrap();
+    s.with_param(&p, v).unwrap()
 }
 
 /// The exact answer does not depend on the quadrature order once converged, and the
@@ -191,8 +193,7 @@ fn exact_answers_are_stable() {
         assert!(lobbysim::stats::total_variation(x, y) < 1e-10);
     }
     assert!((a.adoption - b.adoption).abs() < 1e-10);
-    let mut flat = s.clone();
-    flat.model.global_correlation = 0.0;
+    let flat = set(&s, "model.global_correlation", 0.0);
     let e = exact::solve(&flat, opts, None).unwrap();
     assert_eq!(e.method, exact::Method::Independent);
     // With no global shock the yes count is Poisson-binomial in the closed-form marginals.

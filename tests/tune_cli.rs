@@ -338,11 +338,17 @@ fn explain_shows_the_decomposition() {
     assert!(text.contains("Final (simulation)"), "{text}");
     let e = fails(dir.path(), &["explain", &example(), "ZZZ"]);
     assert!(e.contains("unknown state \"ZZZ\""), "{e}");
-    let e = fails(
+    // A format explain does not have is a usage error, refused before any work.
+    let out = run(
         dir.path(),
         &["explain", &example(), "EEE", "--format", "csv"],
     );
-    assert!(e.contains("only available for sweep"), "{e}");
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        e.contains("invalid value 'csv'") && e.contains("[possible values: text, json]"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -431,6 +431,17 @@ fn man_page_is_roff_with_the_commands() {
     for cmd in ["plot", "report", "completions"] {
         assert!(man.contains(&format!("lobbysim\\-{cmd}")), "{cmd}");
     }
+    // The page carries the subcommand pages it refers to, one section each, with their
+    // options.
+    let count = |s: &str| man.matches(s).count();
+    assert_eq!(count(".TH "), 1, "one page");
+    for cmd in [
+        "run", "plot", "report", "sweep", "merge", "exact", "explain",
+    ] {
+        let title = format!(".SH \"LOBBYSIM\\-{}\"", cmd.to_uppercase());
+        assert_eq!(count(&title), 1, "{title}");
+    }
+    assert!(man.contains("csv\\-histogram"), "run's formats are listed");
 }
 
 #[test]

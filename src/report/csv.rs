@@ -1,79 +1,65 @@
-//! CSV exporters (RFC 4180, written with the `csv` crate, header row first).
+//! CSV output (RFC 4180, written with the `csv` crate, header row first).
 //!
-//! - [`CsvExporter`] (`--format csv`): the per-state table,
-//!   `iso3,name,p_yes,p_no,p_abstain,p_absent` — one row per member state in scenario order,
-//!   probabilities as shares of ballots in [0, 1].
-//! - [`HistogramCsvExporter`] (`--format csv-histogram`): the count distributions in long form,
+//! - [`states`] (`--format csv`): the per-state table, `iso3,name,p_yes,p_no,p_abstain,p_absent`
+//!   — one row per member state in scenario order, probabilities as shares of ballots in
+//!   [0, 1].
+//! - [`histogram`] (`--format csv-histogram`): the count distributions in long form,
 //!   `outcome,count,ballots` — for each outcome (`yes`, `no`, `abstain`, `absent`) and each
 //!   count `0..=members`, the number of simulated ballots with exactly that many states having
 //!   that outcome. Each outcome's `ballots` column sums to the run's ballots.
+//! - [`document`]: any table as CSV (sweeps use it too).
 //!
 //! Floats are written in shortest round-trip form, so the bytes are a pure function of the
-//! forecast.
+//! result.
 
-use super::{Exporter, Forecast};
+use super::Forecast;
 use crate::error::{Error, Result};
 use crate::vote::Outcome;
 
-/// The per-state table as CSV.
-pub struct CsvExporter;
-
-/// The count histograms as CSV (`outcome,count,ballots`).
-pub struct HistogramCsvExporter;
-
-fn csv_err(what: &str) -> impl Fn(::csv::Error) -> Error + '_ {
-    move |e| Error::Output {
+/// CSV text of `records` (the header first); `what` names the document in errors.
+pub fn document<R, F>(what: &str, records: impl IntoIterator<Item = R>) -> Result<String>
+where
+    R: IntoIterator<Item = F>,
+    F: AsRef<[u8]>,
+{
+    let err = |message: String| Error::Output {
         what: what.to_string(),
-        message: e.to_string(),
+        message,
+    };
+    let mut w = ::csv::Writer::from_writer(Vec::new());
+    for r in records {
+        w.write_record(r).map_err(|e| err(e.to_string()))?;
     }
+    let bytes = w.into_inner().map_err(|e| err(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| err(e.to_string()))
 }
 
-fn finish(w: ::csv::Writer<Vec<u8>>, what: &str) -> Result<String> {
-    let bytes = w.into_inner().map_err(|e| Error::Output {
-        what: what.to_string(),
-        message: e.to_string(),
-    })?;
-    String::from_utf8(bytes).map_err(|e| Error::Output {
-        what: what.to_string(),
-        message: e.to_string(),
-    })
+/// The per-state table.
+pub fn states(f: &Forecast) -> Result<String> {
+    let head = ["iso3", "name", "p_yes", "p_no", "p_abstain", "p_absent"].map(String::from);
+    let rows = f.states.iter().map(|s| {
+        [
+            s.iso3.clone(),
+            s.name.clone(),
+            s.p_yes.to_string(),
+            s.p_no.to_string(),
+            s.p_abstain.to_string(),
+            s.p_absent.to_string(),
+        ]
+    });
+    document("CSV state table", std::iter::once(head).chain(rows))
 }
 
-impl Exporter for CsvExporter {
-    fn render(&self, f: &Forecast) -> Result<String> {
-        const WHAT: &str = "CSV state table";
-        let e = csv_err(WHAT);
-        let mut w = ::csv::Writer::from_writer(Vec::new());
-        w.write_record(["iso3", "name", "p_yes", "p_no", "p_abstain", "p_absent"])
-            .map_err(&e)?;
-        for s in &f.states {
-            w.write_record([
-                s.iso3.as_str(),
-                s.name.as_str(),
-                &s.p_yes.to_string(),
-                &s.p_no.to_string(),
-                &s.p_abstain.to_string(),
-                &s.p_absent.to_string(),
-            ])
-            .map_err(&e)?;
-        }
-        finish(w, WHAT)
-    }
-}
-
-impl Exporter for HistogramCsvExporter {
-    fn render(&self, f: &Forecast) -> Result<String> {
-        const WHAT: &str = "CSV histogram";
-        let e = csv_err(WHAT);
-        let mut w = ::csv::Writer::from_writer(Vec::new());
-        w.write_record(["outcome", "count", "ballots"])
-            .map_err(&e)?;
-        for o in Outcome::ALL {
-            for (k, b) in f.counts.get(o).histogram.iter().enumerate() {
-                w.write_record([o.name(), &k.to_string(), &b.to_string()])
-                    .map_err(&e)?;
-            }
-        }
-        finish(w, WHAT)
-    }
+/// The count histograms, `outcome,count,ballots`.
+pub fn histogram(f: &Forecast) -> Result<String> {
+    let head = ["outcome", "count", "ballots"].map(String::from);
+    let rows = Outcome::ALL.iter().flat_map(|&o| {
+        f.counts
+            .get(o)
+            .histogram
+            .iter()
+            .enumerate()
+            .map(move |(k, b)| [o.name().to_string(), k.to_string(), b.to_string()])
+    });
+    document("CSV histogram", std::iter::once(head).chain(rows))
 }

@@ -9,12 +9,11 @@
 
 use std::fmt::Write;
 
-use super::{Exporter, Forecast, conditioned_rows, svg};
+use super::markup::{self, Align, Markup, Table};
+use super::{Forecast, StateResult, svg};
 use crate::error::Result;
+use crate::evidence::Conditioned;
 use crate::vote::Outcome;
-
-/// The HTML report exporter.
-pub struct HtmlExporter;
 
 /// Escapes text for HTML element content and double- or single-quoted attribute values.
 pub fn escape(s: &str) -> String {
@@ -65,34 +64,39 @@ fn inline_svg(svg: &str) -> &str {
     }
 }
 
-fn counts_table(o: &mut String, f: &Forecast) {
-    o.push_str(
-        "<table id=\"counts\"><thead><tr><th>count</th><th class=\"num\">mean</th>\
-         <th class=\"num\">sd</th><th class=\"num\">5%</th><th class=\"num\">median</th>\
-         <th class=\"num\">95%</th><th class=\"num\">80% interval</th>\
-         <th class=\"num\">95% interval</th></tr></thead><tbody>\n",
-    );
-    for out in Outcome::ALL {
-        let c = f.counts.get(out);
-        let (q, i) = (&c.quantiles, &c.intervals);
-        let _ = writeln!(
-            o,
-            "<tr><td>{}</td><td class=\"num\">{:.2}</td><td class=\"num\">{:.2}</td>\
-             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
-             <td class=\"num\">{}–{}</td><td class=\"num\">{}–{}</td></tr>",
-            out.name(),
-            c.mean,
-            c.sd,
-            q.p05,
-            q.p50,
-            q.p95,
-            i.central_80[0],
-            i.central_80[1],
-            i.central_95[0],
-            i.central_95[1]
-        );
+/// HTML's spelling of the shared layout.
+pub struct Html;
+
+impl Markup for Html {
+    fn escape(&self, s: &str) -> String {
+        escape(s)
     }
-    o.push_str("</tbody></table>\n");
+
+    /// `<table>` with a head row and a body; right-aligned cells carry `class="num"`.
+    fn table(&self, t: &Table) -> String {
+        let class = |a: &Align| match a {
+            Align::Left => "",
+            Align::Right => " class=\"num\"",
+        };
+        let mut o = String::from("<table");
+        if let Some(id) = t.id {
+            let _ = write!(o, " id=\"{id}\"");
+        }
+        o.push_str("><thead><tr>");
+        for (h, a) in &t.head {
+            let _ = write!(o, "<th{}>{h}</th>", class(a));
+        }
+        o.push_str("</tr></thead><tbody>\n");
+        for r in &t.rows {
+            o.push_str("<tr>");
+            for (c, (_, a)) in r.iter().zip(&t.head) {
+                let _ = write!(o, "<td{}>{}</td>", class(a), escape(c));
+            }
+            o.push_str("</tr>\n");
+        }
+        o.push_str("</tbody></table>\n");
+        o
+    }
 }
 
 fn references(o: &mut String, f: &Forecast) {
@@ -101,66 +105,14 @@ fn references(o: &mut String, f: &Forecast) {
         o.push_str("<p>The scenario has no references.</p></section>\n");
         return;
     }
-    o.push_str(
-        "<table><thead><tr><th>reference</th><th>claim</th>\
-         <th class=\"num\">forecast probability</th><th class=\"num\">± s.e.</th></tr></thead><tbody>\n",
-    );
-    for r in &f.references {
-        let claim = match &r.actual {
-            Some(a) => format!(
-                "actual {}-{}-{} ({} not voting): P({})",
-                a.yes.actual, a.no.actual, a.abstain.actual, a.absent.actual, r.claim
-            ),
-            None => r.claim.clone(),
-        };
-        let _ = writeln!(
-            o,
-            "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.4}</td><td class=\"num\">{:.4}</td></tr>",
-            escape(&r.label),
-            escape(&claim),
-            r.probability,
-            r.mc_se
-        );
-    }
-    o.push_str("</tbody></table>\n");
-    let actuals: Vec<_> = f
-        .references
-        .iter()
-        .filter_map(|r| r.actual.as_ref().map(|a| (r, a)))
-        .collect();
-    if !actuals.is_empty() {
+    o.push_str(&Html.table(&markup::references(f)));
+    if let Some(t) = markup::actual_positions(f, true) {
         o.push_str(
             "<p>Where each actual count falls in the forecast distribution of that count \
              (mid-percentile; a well-calibrated forecast puts actual results anywhere from 0 \
-             to 100, rarely in the extremes):</p>\n<table><thead><tr><th>reference</th>\
-             <th>count</th><th class=\"num\">actual</th><th class=\"num\">percentile</th>\
-             <th class=\"num\">P(≤ actual)</th><th class=\"num\">P(≥ actual)</th>\
-             <th class=\"num\">log P(= actual)</th></tr></thead><tbody>\n",
+             to 100, rarely in the extremes):</p>\n",
         );
-        for (r, a) in actuals {
-            for (name, p) in [
-                ("yes", &a.yes),
-                ("no", &a.no),
-                ("abstain", &a.abstain),
-                ("absent", &a.absent),
-            ] {
-                let lp = p
-                    .log_probability
-                    .map_or("never simulated".to_string(), |l| format!("{l:.3}"));
-                let _ = writeln!(
-                    o,
-                    "<tr><td>{}</td><td>{name}</td><td class=\"num\">{}</td>\
-                     <td class=\"num\">{:.2}</td><td class=\"num\">{:.4}</td>\
-                     <td class=\"num\">{:.4}</td><td class=\"num\">{lp}</td></tr>",
-                    escape(&r.label),
-                    p.actual,
-                    p.percentile,
-                    p.p_le,
-                    p.p_ge
-                );
-            }
-        }
-        o.push_str("</tbody></table>\n");
+        o.push_str(&Html.table(&t));
     }
     o.push_str("</section>\n");
 }
@@ -168,7 +120,7 @@ fn references(o: &mut String, f: &Forecast) {
 /// The `#evidence` section (only for scenarios with evidence): the evidence used, the
 /// effective sample size, the low-ESS warning if any, and the prior and conditioned figures
 /// side by side. Styles are inline so that reports without evidence keep their exact bytes.
-fn conditioned(o: &mut String, f: &Forecast, c: &crate::evidence::Conditioned) {
+fn conditioned(o: &mut String, f: &Forecast, c: &Conditioned) {
     o.push_str("<section id=\"evidence\"><h2>Conditioned on evidence</h2>\n");
     let labels: Vec<String> = c.evidence.iter().map(|l| escape(l)).collect();
     let _ = writeln!(
@@ -188,20 +140,8 @@ fn conditioned(o: &mut String, f: &Forecast, c: &crate::evidence::Conditioned) {
             escape(w)
         );
     }
-    o.push_str(
-        "<table><thead><tr><th>quantity</th><th class=\"num\">prior</th>\
-         <th class=\"num\">conditioned on evidence</th></tr></thead><tbody>\n",
-    );
-    for r in conditioned_rows(f, c) {
-        let _ = writeln!(
-            o,
-            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            escape(&r.label),
-            r.prior,
-            r.conditioned
-        );
-    }
-    o.push_str("</tbody></table></section>\n");
+    o.push_str(Html.table(&markup::conditioned(f, c)).trim_end());
+    o.push_str("</section>\n");
 }
 
 fn stack(p: [f64; 4]) -> String {
@@ -218,19 +158,23 @@ fn stack(p: [f64; 4]) -> String {
     s
 }
 
-fn prob_row(o: &mut String, iso3: &str, name: &str, p: [f64; 4]) {
-    let _ = writeln!(
-        o,
-        "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.3}</td>\
-         <td class=\"num\">{:.3}</td><td class=\"num\">{:.3}</td><td>{}</td></tr>",
-        escape(iso3),
-        escape(name),
-        p[0],
-        p[1],
-        p[2],
-        p[3],
-        stack(p)
-    );
+/// One table row per state: code, name, the four probabilities and a stacked bar.
+fn prob_rows<'a>(o: &mut String, states: impl Iterator<Item = &'a StateResult>) {
+    for st in states {
+        let p = [st.p_yes, st.p_no, st.p_abstain, st.p_absent];
+        let _ = writeln!(
+            o,
+            "<tr><td>{}</td><td>{}</td><td class=\"num\">{:.3}</td><td class=\"num\">{:.3}</td>\
+             <td class=\"num\">{:.3}</td><td class=\"num\">{:.3}</td><td>{}</td></tr>",
+            escape(&st.iso3),
+            escape(&st.name),
+            p[0],
+            p[1],
+            p[2],
+            p[3],
+            stack(p)
+        );
+    }
 }
 
 const PROB_HEAD: &str = "<thead><tr><th>ISO</th><th>state</th><th class=\"num\">P(yes)</th>\
@@ -241,95 +185,82 @@ const LEGEND: &str = "<p class=\"legend\">Bars:<span style=\"background:var(--ye
     <span style=\"background:var(--no)\"></span>no<span style=\"background:var(--abstain)\"></span>abstain\
     <span style=\"background:var(--absent)\"></span>not voting</p>\n";
 
-impl Exporter for HtmlExporter {
-    fn render(&self, f: &Forecast) -> Result<String> {
-        let chart = svg::yes_distribution(f)?;
-        let s = &f.scenario;
-        let mut o = String::new();
-        let _ = write!(
-            o,
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+/// The forecast as a self-contained HTML report.
+pub fn render(f: &Forecast) -> Result<String> {
+    let chart = svg::yes_distribution(f)?;
+    let s = &f.scenario;
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
              <meta name=\"generator\" content=\"lobbysim {}\">\n\
              <title>lobbysim forecast — {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
-            f.engine.version,
-            escape(&s.name)
-        );
-        let mut meta: Vec<String> = s.date.iter().map(|d| escape(d)).collect();
-        meta.push(format!("{} members", s.members));
-        meta.push(format!("{} rule", s.rule));
-        meta.push(format!("{} ballots", f.ballots));
-        meta.push(format!("seed {}", f.seed));
-        meta.push(f.engine.rng.to_string());
-        if s.without_blocs {
-            meta.push("without blocs".into());
-        }
-        let _ = writeln!(
-            o,
-            "<header><h1>{}</h1>\n<p class=\"meta\">{}</p></header>",
-            escape(&s.name),
-            meta.join(" · ")
-        );
-        o.push_str("<section id=\"summary\"><h2>Summary</h2>\n");
-        let _ = writeln!(
-            o,
-            "<p class=\"headline\">P(adopted) = <strong>{:.4}</strong> (± {:.4} Monte Carlo s.e.) \
+        f.engine.version,
+        escape(&s.name)
+    );
+    let mut meta: Vec<String> = s.date.iter().map(|d| escape(d)).collect();
+    meta.push(format!("{} members", s.members));
+    meta.push(format!("{} rule", s.rule));
+    meta.push(format!("{} ballots", f.ballots));
+    meta.push(format!("seed {}", f.seed));
+    meta.push(f.engine.rng.to_string());
+    if s.without_blocs {
+        meta.push("without blocs".into());
+    }
+    let _ = writeln!(
+        o,
+        "<header><h1>{}</h1>\n<p class=\"meta\">{}</p></header>",
+        escape(&s.name),
+        meta.join(" · ")
+    );
+    o.push_str("<section id=\"summary\"><h2>Summary</h2>\n");
+    let _ = writeln!(
+        o,
+        "<p class=\"headline\">P(adopted) = <strong>{:.4}</strong> (± {:.4} Monte Carlo s.e.) \
              under the {} rule.</p>",
-            f.adoption.probability, f.adoption.mc_se, s.rule
-        );
-        counts_table(&mut o, f);
-        o.push_str("</section>\n");
-        let _ = writeln!(
-            o,
-            "<section id=\"chart\"><h2>Yes votes</h2>\n<figure>\n{}\n<figcaption>Share of {} \
+        f.adoption.probability, f.adoption.mc_se, s.rule
+    );
+    o.push_str(&Html.table(&markup::counts(f)));
+    o.push_str("</section>\n");
+    let _ = writeln!(
+        o,
+        "<section id=\"chart\"><h2>Yes votes</h2>\n<figure>\n{}\n<figcaption>Share of {} \
              simulated ballots with each yes count; shaded: 80% and 95% central intervals; \
              lines: references and the adoption threshold given the median no count.\
              </figcaption>\n</figure></section>",
-            inline_svg(&chart),
-            f.ballots
-        );
-        references(&mut o, f);
-        if let Some(c) = &f.conditioned {
-            conditioned(&mut o, f, c);
-        }
-        o.push_str(
-            "<section id=\"swing\"><h2>Swing states</h2>\n<p>The states whose yes vote is most \
-             uncertain (largest P(yes)·(1 − P(yes))).</p>\n",
-        );
-        let _ = writeln!(o, "<table>{PROB_HEAD}<tbody>");
-        for sw in &f.swing_states {
-            if let Some(st) = f.states.iter().find(|x| x.iso3 == sw.iso3) {
-                prob_row(
-                    &mut o,
-                    &st.iso3,
-                    &st.name,
-                    [st.p_yes, st.p_no, st.p_abstain, st.p_absent],
-                );
-            }
-        }
-        o.push_str("</tbody></table></section>\n");
-        let _ = writeln!(
-            o,
-            "<section id=\"states\"><h2>All member states ({})</h2>\n{LEGEND}<table>{PROB_HEAD}<tbody>",
-            f.states.len()
-        );
-        for st in &f.states {
-            prob_row(
-                &mut o,
-                &st.iso3,
-                &st.name,
-                [st.p_yes, st.p_no, st.p_abstain, st.p_absent],
-            );
-        }
-        o.push_str("</tbody></table></section>\n");
-        let _ = writeln!(
-            o,
-            "<footer>Generated by {} {} · generator {} · {} ballots per chunk · scenario SHA-256 {}\
-             </footer>\n</body>\n</html>",
-            f.engine.name, f.engine.version, f.engine.rng, f.engine.chunk_ballots, s.sha256
-        );
-        Ok(o)
+        inline_svg(&chart),
+        f.ballots
+    );
+    references(&mut o, f);
+    if let Some(c) = &f.conditioned {
+        conditioned(&mut o, f, c);
     }
+    o.push_str(
+        "<section id=\"swing\"><h2>Swing states</h2>\n<p>The states whose yes vote is most \
+             uncertain (largest P(yes)·(1 − P(yes))).</p>\n",
+    );
+    let _ = writeln!(o, "<table>{PROB_HEAD}<tbody>");
+    let swing = f
+        .swing_states
+        .iter()
+        .filter_map(|sw| f.states.iter().find(|x| x.iso3 == sw.iso3));
+    prob_rows(&mut o, swing);
+    o.push_str("</tbody></table></section>\n");
+    let _ = writeln!(
+        o,
+        "<section id=\"states\"><h2>All member states ({})</h2>\n{LEGEND}<table>{PROB_HEAD}<tbody>",
+        f.states.len()
+    );
+    prob_rows(&mut o, f.states.iter());
+    o.push_str("</tbody></table></section>\n");
+    let _ = writeln!(
+        o,
+        "<footer>Generated by {} {} · generator {} · {} ballots per chunk · scenario SHA-256 {}\
+             </footer>\n</body>\n</html>",
+        f.engine.name, f.engine.version, f.engine.rng, f.engine.chunk_ballots, s.sha256
+    );
+    Ok(o)
 }
 
 #[cfg(test)]

@@ -6,12 +6,12 @@
 
 use std::fmt::Write;
 
-use super::{Exporter, Forecast, conditioned_rows};
-use crate::error::Result;
-use crate::vote::Outcome;
+use super::Forecast;
+use super::markup::{self, Align, Markup, Table};
+use crate::evidence::Conditioned;
 
-/// The Markdown exporter.
-pub struct MarkdownExporter;
+/// Markdown's spelling of the shared layout.
+pub struct Markdown;
 
 /// Escapes text so that it shows literally in Markdown, including inside a table cell.
 pub fn escape(s: &str) -> String {
@@ -29,138 +29,108 @@ pub fn escape(s: &str) -> String {
     out
 }
 
-impl Exporter for MarkdownExporter {
-    fn render(&self, f: &Forecast) -> Result<String> {
-        let mut o = String::new();
-        let s = &f.scenario;
-        let date = s
-            .date
-            .as_deref()
-            .map(|d| format!(" ({d})"))
-            .unwrap_or_default();
-        let _ = writeln!(o, "## Forecast: {}{}\n", escape(&s.name), escape(&date));
-        let _ = writeln!(
-            o,
-            "{} members · {} rule · {} ballots · seed {} · {} · lobbysim {}{}\n",
-            s.members,
-            s.rule,
-            f.ballots,
-            f.seed,
-            f.engine.rng,
-            f.engine.version,
-            if s.without_blocs {
-                " · without blocs"
-            } else {
-                ""
-            }
-        );
-        let _ = writeln!(
-            o,
-            "**P(adopted) = {:.4}** (± {:.4} Monte Carlo s.e.)\n",
-            f.adoption.probability, f.adoption.mc_se
-        );
-        o.push_str("| count | mean | sd | 5% | median | 95% | 80% interval | 95% interval |\n");
-        o.push_str("|---|---:|---:|---:|---:|---:|---:|---:|\n");
-        for out in Outcome::ALL {
-            let c = f.counts.get(out);
-            let (q, i) = (&c.quantiles, &c.intervals);
-            let _ = writeln!(
-                o,
-                "| {} | {:.2} | {:.2} | {} | {} | {} | {}–{} | {}–{} |",
-                out.name(),
-                c.mean,
-                c.sd,
-                q.p05,
-                q.p50,
-                q.p95,
-                i.central_80[0],
-                i.central_80[1],
-                i.central_95[0],
-                i.central_95[1]
-            );
-        }
-        if !f.references.is_empty() {
-            o.push_str("\n### References\n\n");
-            o.push_str("| reference | claim | forecast probability | ± s.e. |\n");
-            o.push_str("|---|---|---:|---:|\n");
-            for r in &f.references {
-                let claim = match &r.actual {
-                    Some(a) => format!(
-                        "actual {}-{}-{} ({} not voting): P({})",
-                        a.yes.actual, a.no.actual, a.abstain.actual, a.absent.actual, r.claim
-                    ),
-                    None => r.claim.clone(),
-                };
-                let _ = writeln!(
-                    o,
-                    "| {} | {} | {:.4} | {:.4} |",
-                    escape(&r.label),
-                    escape(&claim),
-                    r.probability,
-                    r.mc_se
-                );
-            }
-            let actuals: Vec<_> = f
-                .references
-                .iter()
-                .filter_map(|r| r.actual.as_ref().map(|a| (r, a)))
-                .collect();
-            if !actuals.is_empty() {
-                o.push_str("\nWhere the actual counts fall in the forecast distributions:\n\n");
-                o.push_str(
-                    "| reference | count | actual | percentile | P(≤ actual) | P(≥ actual) |\n",
-                );
-                o.push_str("|---|---|---:|---:|---:|---:|\n");
-                for (r, a) in actuals {
-                    for (name, p) in [
-                        ("yes", &a.yes),
-                        ("no", &a.no),
-                        ("abstain", &a.abstain),
-                        ("absent", &a.absent),
-                    ] {
-                        let _ = writeln!(
-                            o,
-                            "| {} | {name} | {} | {:.2} | {:.4} | {:.4} |",
-                            escape(&r.label),
-                            p.actual,
-                            p.percentile,
-                            p.p_le,
-                            p.p_ge
-                        );
-                    }
-                }
-            }
-        }
-        if let Some(c) = &f.conditioned {
-            conditioned(&mut o, f, c);
-        }
-        if !f.swing_states.is_empty() {
-            o.push_str("\n### Swing states (most uncertain yes vote)\n\n");
-            o.push_str("| state | P(yes) | P(no) | P(abstain) | P(absent) |\n");
-            o.push_str("|---|---:|---:|---:|---:|\n");
-            for sw in &f.swing_states {
-                let st = f.states.iter().find(|s| s.iso3 == sw.iso3);
-                let (no, ab, ax) =
-                    st.map_or((0.0, 0.0, 0.0), |s| (s.p_no, s.p_abstain, s.p_absent));
-                let _ = writeln!(
-                    o,
-                    "| {} ({}) | {:.3} | {:.3} | {:.3} | {:.3} |",
-                    escape(&sw.name),
-                    escape(&sw.iso3),
-                    sw.p_yes,
-                    no,
-                    ab,
-                    ax
-                );
-            }
-        }
-        Ok(o)
+impl Markup for Markdown {
+    fn escape(&self, s: &str) -> String {
+        escape(s)
     }
+
+    /// `| a | b |`, a divider row (`---:` for right-aligned columns), then one row per line.
+    fn table(&self, t: &Table) -> String {
+        let row = |cells: Vec<String>| format!("| {} |\n", cells.join(" | "));
+        let mut o = row(t.head.iter().map(|(h, _)| h.to_string()).collect());
+        let divider: Vec<&str> = t
+            .head
+            .iter()
+            .map(|(_, a)| match a {
+                Align::Left => "---",
+                Align::Right => "---:",
+            })
+            .collect();
+        let _ = writeln!(o, "|{}|", divider.join("|"));
+        for r in &t.rows {
+            o.push_str(&row(r.iter().map(|c| escape(c)).collect()));
+        }
+        o
+    }
+}
+
+/// The forecast as Markdown.
+pub fn render(f: &Forecast) -> String {
+    let md = Markdown;
+    let mut o = String::new();
+    let s = &f.scenario;
+    let date = s
+        .date
+        .as_deref()
+        .map(|d| format!(" ({d})"))
+        .unwrap_or_default();
+    let _ = writeln!(o, "## Forecast: {}{}\n", escape(&s.name), escape(&date));
+    let _ = writeln!(
+        o,
+        "{} members · {} rule · {} ballots · seed {} · {} · lobbysim {}{}\n",
+        s.members,
+        s.rule,
+        f.ballots,
+        f.seed,
+        f.engine.rng,
+        f.engine.version,
+        if s.without_blocs {
+            " · without blocs"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(
+        o,
+        "**P(adopted) = {:.4}** (± {:.4} Monte Carlo s.e.)\n",
+        f.adoption.probability, f.adoption.mc_se
+    );
+    o.push_str(&md.table(&markup::counts(f)));
+    if !f.references.is_empty() {
+        o.push_str("\n### References\n\n");
+        o.push_str(&md.table(&markup::references(f)));
+        if let Some(t) = markup::actual_positions(f, false) {
+            o.push_str("\nWhere the actual counts fall in the forecast distributions:\n\n");
+            o.push_str(&md.table(&t));
+        }
+    }
+    if let Some(c) = &f.conditioned {
+        conditioned(&mut o, f, c);
+    }
+    if !f.swing_states.is_empty() {
+        o.push_str("\n### Swing states (most uncertain yes vote)\n\n");
+        let swing = Table {
+            id: None,
+            head: vec![
+                ("state", Align::Left),
+                ("P(yes)", Align::Right),
+                ("P(no)", Align::Right),
+                ("P(abstain)", Align::Right),
+                ("P(absent)", Align::Right),
+            ],
+            rows: f
+                .swing_states
+                .iter()
+                .map(|sw| {
+                    let [_, no, ab, ax] = markup::state_probs(f, &sw.iso3);
+                    vec![
+                        format!("{} ({})", sw.name, sw.iso3),
+                        format!("{:.3}", sw.p_yes),
+                        format!("{no:.3}"),
+                        format!("{ab:.3}"),
+                        format!("{ax:.3}"),
+                    ]
+                })
+                .collect(),
+        };
+        o.push_str(&md.table(&swing));
+    }
+    o
 }
 
 /// The "Conditioned on evidence" section: the evidence used, the effective sample size, the
 /// low-ESS warning if any, and the prior and conditioned figures side by side.
-fn conditioned(o: &mut String, f: &Forecast, c: &crate::evidence::Conditioned) {
+fn conditioned(o: &mut String, f: &Forecast, c: &Conditioned) {
     o.push_str("\n### Conditioned on evidence\n\n");
     let labels: Vec<String> = c.evidence.iter().map(|l| escape(l)).collect();
     let _ = writeln!(
@@ -174,17 +144,7 @@ fn conditioned(o: &mut String, f: &Forecast, c: &crate::evidence::Conditioned) {
     if let Some(w) = &c.warning {
         let _ = writeln!(o, "> **Warning:** {}\n", escape(w));
     }
-    o.push_str("| quantity | prior | conditioned on evidence |\n");
-    o.push_str("|---|---:|---:|\n");
-    for r in conditioned_rows(f, c) {
-        let _ = writeln!(
-            o,
-            "| {} | {} | {} |",
-            escape(&r.label),
-            r.prior,
-            r.conditioned
-        );
-    }
+    o.push_str(&Markdown.table(&markup::conditioned(f, c)));
 }
 
 #[cfg(test)]
@@ -196,5 +156,18 @@ mod tests {
         assert_eq!(escape("a|b *c* _d_"), "a\\|b \\*c\\* \\_d\\_");
         assert_eq!(escape("x\ny"), "x y");
         assert_eq!(escape("Côte d'Ivoire"), "Côte d'Ivoire");
+    }
+
+    #[test]
+    fn tables_align_numbers_right() {
+        let t = Table {
+            id: None,
+            head: vec![("name", Align::Left), ("p", Align::Right)],
+            rows: vec![vec!["a|b".into(), "0.5".into()]],
+        };
+        assert_eq!(
+            Markdown.table(&t),
+            "| name | p |\n|---|---:|\n| a\\|b | 0.5 |\n"
+        );
     }
 }

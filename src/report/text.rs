@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use super::{Exporter, Forecast};
-use crate::error::Result;
+use super::markup::{self, claim_text};
+use super::{Forecast, ReferenceTag, TextStyle};
 use crate::stats::{CountSummary, quantile};
 use crate::vote::Outcome;
 
@@ -12,20 +12,12 @@ const MAX_ROWS: u64 = 30;
 /// Width of the longest histogram bar, in characters.
 const BAR_WIDTH: f64 = 50.0;
 
-/// The text exporter. `color` adds ANSI bold to headings (off when `NO_COLOR` is set or the
-/// output is not a terminal).
-pub struct TextExporter {
-    /// Whether to emit ANSI styling.
-    pub color: bool,
-}
-
-impl TextExporter {
-    fn heading(&self, s: &str) -> String {
-        if self.color {
-            format!("\x1b[1m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
+/// A heading, in ANSI bold with `style.color`.
+fn heading(style: TextStyle, s: &str) -> String {
+    if style.color {
+        format!("\x1b[1m{s}\x1b[0m")
+    } else {
+        s.to_string()
     }
 }
 
@@ -50,21 +42,15 @@ fn row(name: &str, c: &CountSummary) -> String {
     )
 }
 
-/// Markers to place in the yes histogram: (yes count, label).
+/// Markers to place in the yes histogram: (yes count, label) for every reference about the
+/// yes count.
 fn yes_markers(f: &Forecast) -> Vec<(u64, String)> {
     f.references
         .iter()
-        .filter_map(|r| match &r.actual {
-            Some(a) => Some((
-                a.yes.actual,
-                format!("{} (yes = {})", r.label, a.yes.actual),
-            )),
-            None => r
-                .claim
-                .strip_prefix("yes ")
-                .and_then(|rest| rest.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-                .map(|v| (v, format!("{} ({})", r.label, r.claim))),
+        .filter(|r| r.claim.outcome == Outcome::Yes)
+        .map(|r| match r.kind {
+            ReferenceTag::Actual => (r.claim.value, format!("{} ({})", r.label, r.claim)),
+            ReferenceTag::Claim => (r.claim.value, format!("{} ({})", r.label, r.claim)),
         })
         .collect()
 }
@@ -115,14 +101,16 @@ pub fn yes_histogram(f: &Forecast) -> String {
     out
 }
 
-impl Exporter for TextExporter {
-    fn render(&self, f: &Forecast) -> Result<String> {
-        let mut o = String::new();
-        let s = &f.scenario;
-        let _ = writeln!(
-            o,
-            "{}",
-            self.heading(&format!(
+/// The forecast as readable text.
+pub fn render(f: &Forecast, style: TextStyle) -> String {
+    let mut o = String::new();
+    let s = &f.scenario;
+    let _ = writeln!(
+        o,
+        "{}",
+        heading(
+            style,
+            &format!(
                 "lobbysim {} — {}{}",
                 f.engine.version,
                 s.name,
@@ -130,116 +118,115 @@ impl Exporter for TextExporter {
                     .as_deref()
                     .map(|d| format!(" ({d})"))
                     .unwrap_or_default()
-            ))
-        );
-        let _ = writeln!(
-            o,
-            "{} members, {} rule · {} ballots · seed {} · {}{}\n",
-            s.members,
-            s.rule,
-            f.ballots,
-            f.seed,
-            f.engine.rng,
-            if s.without_blocs {
-                " · without blocs"
-            } else {
-                ""
-            }
-        );
-        let _ = writeln!(
-            o,
-            "{}",
-            self.heading(
-                "count       mean     sd    5%   25%   50%   75%   95%   80% interval 95% interval"
             )
-        );
-        for out in Outcome::ALL {
-            o.push_str(&row(out.name(), f.counts.get(out)));
+        )
+    );
+    let _ = writeln!(
+        o,
+        "{} members, {} rule · {} ballots · seed {} · {}{}\n",
+        s.members,
+        s.rule,
+        f.ballots,
+        f.seed,
+        f.engine.rng,
+        if s.without_blocs {
+            " · without blocs"
+        } else {
+            ""
         }
-        let _ = writeln!(
-            o,
-            "\nP(adopted) = {:.4} (± {:.4} Monte Carlo s.e.)",
-            f.adoption.probability, f.adoption.mc_se
-        );
-        if !f.references.is_empty() {
-            let _ = writeln!(o, "\n{}", self.heading("References"));
-            for r in &f.references {
-                match &r.actual {
-                    None => {
+    );
+    let _ = writeln!(
+        o,
+        "{}",
+        heading(
+            style,
+            "count       mean     sd    5%   25%   50%   75%   95%   80% interval 95% interval"
+        )
+    );
+    for out in Outcome::ALL {
+        o.push_str(&row(out.name(), f.counts.get(out)));
+    }
+    let _ = writeln!(
+        o,
+        "\nP(adopted) = {:.4} (± {:.4} Monte Carlo s.e.)",
+        f.adoption.probability, f.adoption.mc_se
+    );
+    if !f.references.is_empty() {
+        let _ = writeln!(o, "\n{}", heading(style, "References"));
+        for r in &f.references {
+            match &r.actual {
+                None => {
+                    let _ = writeln!(
+                        o,
+                        "  {}: P({}) = {:.4} (± {:.4})",
+                        r.label,
+                        claim_text(r),
+                        r.probability,
+                        r.mc_se
+                    );
+                }
+                Some(a) => {
+                    let _ = writeln!(
+                        o,
+                        "  {}: {}-{}-{} ({} not voting)",
+                        r.label, a.yes.actual, a.no.actual, a.abstain.actual, a.absent.actual
+                    );
+                    for (name, p) in markup::actual_counts(a) {
                         let _ = writeln!(
                             o,
-                            "  {}: P({}) = {:.4} (± {:.4})",
-                            r.label, r.claim, r.probability, r.mc_se
+                            "    {name:<8} {:>4}: percentile {:>6.2}  P(≤) = {:.4}  P(≥) = {:.4}  log P(=) = {}",
+                            p.actual,
+                            p.percentile,
+                            p.p_le,
+                            p.p_ge,
+                            markup::log_probability(p)
                         );
-                    }
-                    Some(a) => {
-                        let _ = writeln!(
-                            o,
-                            "  {}: {}-{}-{} ({} not voting)",
-                            r.label, a.yes.actual, a.no.actual, a.abstain.actual, a.absent.actual
-                        );
-                        for (name, p) in [
-                            ("yes", &a.yes),
-                            ("no", &a.no),
-                            ("abstain", &a.abstain),
-                            ("absent", &a.absent),
-                        ] {
-                            let lp = p
-                                .log_probability
-                                .map_or("never simulated".to_string(), |l| format!("{l:.3}"));
-                            let _ = writeln!(
-                                o,
-                                "    {name:<8} {:>4}: percentile {:>6.2}  P(≤) = {:.4}  P(≥) = {:.4}  log P(=) = {lp}",
-                                p.actual, p.percentile, p.p_le, p.p_ge
-                            );
-                        }
                     }
                 }
             }
         }
-        let _ = writeln!(o, "\n{}", self.heading("Yes votes (share of ballots)"));
-        o.push_str(&yes_histogram(f));
-        if let Some(c) = &f.conditioned {
-            let _ = writeln!(
-                o,
-                "\n{}",
-                self.heading(&format!(
-                    "Conditioned on evidence: {}",
-                    c.evidence.join("; ")
-                ))
-            );
-            let _ = writeln!(
-                o,
-                "  effective sample size {:.0} of {} ballots",
-                c.effective_sample_size, c.ballots
-            );
-            if let Some(w) = &c.warning {
-                let _ = writeln!(o, "  warning: {w}");
-            }
-            let [q05, q50, q95] = c.yes_quantiles;
-            let _ = writeln!(
-                o,
-                "  yes: mean {:.2}, median {q50}, 90% interval [{q05}, {q95}]; P(adopted) = {:.4}",
-                c.yes_mean, c.adoption_probability
-            );
-            for (label, p) in &c.references {
-                let _ = writeln!(o, "  {label}: P = {p:.4}");
-            }
-        }
+    }
+    let _ = writeln!(o, "\n{}", heading(style, "Yes votes (share of ballots)"));
+    o.push_str(&yes_histogram(f));
+    if let Some(c) = &f.conditioned {
         let _ = writeln!(
             o,
             "\n{}",
-            self.heading("Swing states (most uncertain yes vote)")
+            heading(
+                style,
+                &format!("Conditioned on evidence: {}", c.evidence.join("; "))
+            )
         );
-        for sw in &f.swing_states {
-            let st = f.states.iter().find(|s| s.iso3 == sw.iso3);
-            let (no, ab, ax) = st.map_or((0.0, 0.0, 0.0), |s| (s.p_no, s.p_abstain, s.p_absent));
-            let _ = writeln!(
-                o,
-                "  {} {:<32} P(yes) {:.3}  no {:.3}  abstain {:.3}  absent {:.3}",
-                sw.iso3, sw.name, sw.p_yes, no, ab, ax
-            );
+        let _ = writeln!(
+            o,
+            "  effective sample size {:.0} of {} ballots",
+            c.effective_sample_size, c.ballots
+        );
+        if let Some(w) = &c.warning {
+            let _ = writeln!(o, "  warning: {w}");
         }
-        Ok(o)
+        let [q05, q50, q95] = c.yes_quantiles;
+        let _ = writeln!(
+            o,
+            "  yes: mean {:.2}, median {q50}, 90% interval [{q05}, {q95}]; P(adopted) = {:.4}",
+            c.yes_mean, c.adoption_probability
+        );
+        for (label, p) in &c.references {
+            let _ = writeln!(o, "  {label}: P = {p:.4}");
+        }
     }
+    let _ = writeln!(
+        o,
+        "\n{}",
+        heading(style, "Swing states (most uncertain yes vote)")
+    );
+    for sw in &f.swing_states {
+        let [_, no, ab, ax] = markup::state_probs(f, &sw.iso3);
+        let _ = writeln!(
+            o,
+            "  {} {:<32} P(yes) {:.3}  no {:.3}  abstain {:.3}  absent {:.3}",
+            sw.iso3, sw.name, sw.p_yes, no, ab, ax
+        );
+    }
+    o
 }

@@ -168,13 +168,13 @@ pub fn shock_uniform(x: u32) -> f32 {
 
 fn check_config(cfg: &RunConfig) -> Result<()> {
     if cfg.ballots == 0 || cfg.ballots > MAX_BALLOTS {
-        return Err(Error::Refused(format!(
-            "ballots must be between 1 and {MAX_BALLOTS}, got {}",
-            cfg.ballots
-        )));
+        return Err(Error::Ballots {
+            ballots: cfg.ballots,
+            max: MAX_BALLOTS,
+        });
     }
     if cfg.threads == Some(0) {
-        return Err(Error::Refused("threads must be at least 1".into()));
+        return Err(Error::ZeroThreads);
     }
     Ok(())
 }
@@ -267,7 +267,10 @@ pub fn in_pool<T: Send>(threads: Option<usize>, work: impl FnOnce() -> T + Send)
             let pool = rayon::ThreadPoolBuilder::new()
                 .num_threads(t)
                 .build()
-                .map_err(|e| Error::Refused(format!("could not start {t} threads: {e}")))?;
+                .map_err(|e| Error::ThreadPool {
+                    threads: t,
+                    message: e.to_string(),
+                })?;
             Ok(pool.install(work))
         }
     }

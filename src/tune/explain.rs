@@ -29,14 +29,13 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::{Render, RunInfo};
-use crate::RunOptions;
+use super::RunInfo;
 use crate::alliance;
+use crate::engine::{Run, RunOptions, Workers};
 use crate::error::{Error, Result};
 use crate::lobbying::{self, Shift};
 use crate::model::{Model, StateModel};
 use crate::scenario::{Direction, Scenario};
-use crate::simulate;
 use crate::stats::binomial_se;
 use crate::vote::VoteProbs;
 
@@ -61,15 +60,6 @@ impl From<VoteProbs> for Probs {
             p_abstain: v.p_abstain,
             p_absent: v.p_absent,
         }
-    }
-}
-
-impl Probs {
-    fn line(&self) -> String {
-        format!(
-            "yes {:.4}  no {:.4}  abstain {:.4}  absent {:.4}",
-            self.p_yes, self.p_no, self.p_abstain, self.p_absent
-        )
     }
 }
 
@@ -202,13 +192,13 @@ pub fn explain(s: &Scenario, iso3: &str, opts: &RunOptions) -> Result<Explanatio
             v.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
             v.into_iter().take(5).map(|x| x.1).collect()
         };
-        Error::invalid(
-            &s.file,
-            None,
+        Error::argument(
             "ISO3",
+            "",
             format!(
-                "unknown state {iso3:?} (not among the scenario's {} members); nearby: {}",
+                "unknown state {iso3:?} (not among the {} members of {}); nearby: {}",
                 s.states.len(),
+                s.file.display(),
                 near.join(", ")
             ),
         )
@@ -288,7 +278,8 @@ pub fn explain(s: &Scenario, iso3: &str, opts: &RunOptions) -> Result<Explanatio
     let simulated = if sm.leaders.is_empty() {
         None
     } else {
-        let t = simulate::simulate(&model, &cfg)?;
+        let workers = Workers::new(opts.threads)?;
+        let t = Run::new(s, opts, &workers)?.tally_all()?;
         let n = t.ballots as f64;
         let c = t.states[i];
         let p = VoteProbs::from_array(c.map(|x| x as f64 / n));
@@ -373,106 +364,15 @@ pub fn explain(s: &Scenario, iso3: &str, opts: &RunOptions) -> Result<Explanatio
     })
 }
 
-fn cut(x: Option<f64>, inf: &str) -> String {
-    x.map_or(inf.to_string(), |v| format!("{v:.4}"))
-}
-
-impl Render for Explanation {
-    fn text(&self) -> String {
-        let mut o = String::new();
-        let _ = writeln!(
-            o,
-            "lobbysim {} — why {} ({}) votes as it does in {}\n",
-            self.run.version, self.iso3, self.name, self.run.scenario
-        );
-        let _ = writeln!(o, "Base position     {}", self.base.line());
-        let _ = writeln!(
-            o,
-            "  latent cut-points t1 = Φ⁻¹(p_no/(1 − p_absent)) = {}, t2 = Φ⁻¹((p_no + p_abstain)/(1 − p_absent)) = {}",
-            cut(self.latent.cut_no, "−∞"),
-            cut(self.latent.cut_yes, "+∞")
-        );
-        if self.contributions.is_empty() {
-            let _ = writeln!(o, "\nNo campaign, discipline or leader acts on this state.");
-        } else {
-            let _ = writeln!(o, "\nContributions (probabilities after each, cumulative)");
-        }
-        let (mut m, mut w, mut keep) = (0.0, 0.0, 1.0);
-        for c in &self.contributions {
-            if c.kind != "leader" {
-                m += c.shift;
-            }
-            w += c.widen;
-            keep *= 1.0 - c.mobilised;
-            let _ = writeln!(
-                o,
-                "  {:<44} shift {:+.4}{}{}",
-                c.source,
-                c.shift,
-                if c.widen != 0.0 {
-                    format!("  widen {:.4}", c.widen)
-                } else {
-                    String::new()
-                },
-                if c.mobilised != 0.0 {
-                    format!("  mobilises {:.4}", c.mobilised)
-                } else {
-                    String::new()
-                }
-            );
-            let _ = writeln!(o, "      {}", c.formula);
-            let _ = writeln!(o, "      → {}", c.after.line());
-        }
-        let _ = writeln!(
-            o,
-            "\nSummed (without leaders): m = {m:+.4}, w = {w:.4}, absence kept Π(1 − μ) = {keep:.4}\n  P(absent) = p_absent·Π(1 − μ); the mobilised rest votes each campaign's way in proportion to its μ\n  P(no) = mobilised no + (1 − p_absent)·Φ(t1 − w − m); P(yes) = mobilised yes + (1 − p_absent)·(1 − Φ(t2 + w − m))"
-        );
-        let c = &self.correlation;
-        let blocs: Vec<String> = c
-            .blocs
-            .iter()
-            .map(|b| format!("{} {:.4} (cohesion {})", b.bloc, b.loading, b.cohesion))
-            .collect();
-        let _ = writeln!(
-            o,
-            "\nCorrelation (moves votes together, never changes these probabilities)\n  global loading {:.4}; bloc loadings: {}; own shock s.d. {:.4}",
-            c.global_loading,
-            if blocs.is_empty() {
-                "none".to_string()
-            } else {
-                blocs.join(", ")
-            },
-            c.idiosyncratic
-        );
-        let _ = writeln!(o, "\nClosed form (no leaders) {}", self.closed_form.line());
-        if let Some(sim) = &self.simulated {
-            let _ = writeln!(
-                o,
-                "Engine ({} ballots, seed {}) {}  (± {:.4})",
-                self.run.ballots,
-                self.run.seed,
-                sim.probs.line(),
-                sim.mc_se
-            );
-        }
-        let _ = writeln!(
-            o,
-            "\nFinal ({})  {}",
-            self.final_method,
-            self.final_probs.line()
-        );
-        o
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::{Render, TextStyle};
     use crate::scenario::test_support::example;
 
     /// The decomposition's final probabilities equal the engine's simulated per-state shares
-    /// within Monte Carlo error: 200 000 ballots, fixed seed, |difference| ≤ 4.5 standard
-    /// errors (plus 10⁻⁶, the engine's `simulate::MAX_PROB_ERROR`) for every state and
+    /// within Monte Carlo error: 200 000 ballots, fixed seed, |difference| ≤ `prec::MC_SIGMAS`
+    /// standard errors (plus 10⁻⁶, the engine's `simulate::MAX_PROB_ERROR`) for every state and
     /// outcome. States with leaders are compared through their
     /// closed form too, where the leader's effect is within the same tolerance or is reported
     /// as simulated.
@@ -509,7 +409,7 @@ mod tests {
                 assert!((mm[k] - cf[k]).abs() < 1e-12, "{} closed form", st.iso3);
                 let se = binomial_se(fin[k], 200_000).max(binomial_se(0.5 / 200_000.0, 200_000));
                 assert!(
-                    (fin[k] - engine[k]).abs() <= 4.5 * se + 1e-6,
+                    (fin[k] - engine[k]).abs() <= crate::prec::MC_SIGMAS * se + 1e-6,
                     "{} outcome {k}: explain {} vs engine {}",
                     st.iso3,
                     fin[k],
@@ -543,7 +443,7 @@ mod tests {
         assert!((c0.mobilised - mu.min(1.0)).abs() < 1e-12);
         assert!(e.contributions[1].widen > 0.0 && e.contributions[1].shift == 0.0);
         assert_eq!(e.contributions[1].after, e.closed_form);
-        let text = e.text();
+        let text = e.text(TextStyle::default());
         assert!(
             text.contains("campaign \"Northern outreach\" (yes)"),
             "{text}"
@@ -554,6 +454,10 @@ mod tests {
             j["contributions"][0]["source"],
             "campaign \"Northern outreach\" (yes)"
         );
-        assert!(explain(&s, "ZZZ", &RunOptions::default()).is_err());
+        let e = explain(&s, "ZZZ", &RunOptions::default()).unwrap_err();
+        assert!(
+            matches!(&e, Error::Argument { flag, .. } if flag == "ISO3"),
+            "{e:?}"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Tuning lobbying parameters: what-if sweeps, calibration to recorded votes, lobbying-budget
 //! optimisation and per-state explanations.
 //!
-//! * [`path`] names every numeric scenario parameter (`campaign."US outreach".strength`,
+//! * [`path`] (defined in [`crate::scenario::param`]) names every numeric scenario parameter (`campaign."US outreach".strength`,
 //!   `bloc.EU.cohesion`, `state.IND.p_yes`, …) and reads or changes it on a validated
 //!   [`crate::Scenario`], re-checking the changed value.
 //! * [`sweep`] runs the engine over a one- or two-parameter grid with *common random numbers*
@@ -13,34 +13,20 @@
 //! * [`explain`] decomposes one state's probabilities into base position, campaign shifts, bloc
 //!   pulls, correlation and leader effects.
 //!
-//! Every result is a `Serialize` struct (the JSON layout, documented in `docs/tuning.md`) with a
-//! text rendering; sweeps also render as CSV.
+//! Every result is a `Serialize` struct (the JSON layout, documented in `docs/tuning.md`),
+//! rendered by the output layer ([`crate::report::Render`]): as text and JSON, and a sweep
+//! also as CSV and an SVG chart.
 
 pub mod calibrate;
 pub mod explain;
 pub mod optimize;
-pub mod path;
 pub mod sweep;
 
 use serde::Serialize;
 
-use crate::error::{Error, Result};
 use crate::scenario::Scenario;
 
-pub use path::ParamPath;
-
-/// Output formats of the tuning commands (`csv` only for `sweep`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum TuneFormat {
-    /// Readable text.
-    Text,
-    /// JSON (layout in docs/tuning.md).
-    Json,
-    /// Comma-separated values, one row per grid point (`sweep` only).
-    Csv,
-    /// SVG line chart of probabilities against the first parameter (`sweep` only).
-    Svg,
-}
+pub use crate::scenario::param::{self as path, ParamPath};
 
 /// Identification of the scenario and run settings a tuning result was computed from.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -66,46 +52,6 @@ impl RunInfo {
             sha256: s.sha256.clone(),
             seed,
             ballots,
-        }
-    }
-}
-
-/// A tuning result that renders as text and JSON.
-pub trait Render: Serialize {
-    /// Readable text.
-    fn text(&self) -> String;
-
-    /// Pretty-printed JSON with a trailing newline (floats in shortest round-trip form).
-    fn json(&self) -> Result<String> {
-        let mut s = serde_json::to_string_pretty(self).map_err(|e| Error::Output {
-            what: "JSON result".into(),
-            message: e.to_string(),
-        })?;
-        s.push('\n');
-        Ok(s)
-    }
-
-    /// CSV, where the result has a tabular form.
-    fn csv(&self) -> Result<String> {
-        Err(Error::Refused(
-            "CSV output is only available for sweep; use --format text or json".into(),
-        ))
-    }
-
-    /// An SVG chart, where the result has one.
-    fn svg(&self) -> Result<String> {
-        Err(Error::Refused(
-            "SVG output is only available for sweep; use --format text or json".into(),
-        ))
-    }
-
-    /// Renders in `format`.
-    fn render(&self, format: TuneFormat) -> Result<String> {
-        match format {
-            TuneFormat::Text => Ok(self.text()),
-            TuneFormat::Json => self.json(),
-            TuneFormat::Csv => self.csv(),
-            TuneFormat::Svg => self.svg(),
         }
     }
 }
@@ -140,7 +86,8 @@ pub fn leader_subscenario(s: &Scenario) -> Option<(Scenario, Vec<usize>)> {
     for (k, &i) in kept.iter().enumerate() {
         new_index[i] = k;
     }
-    let mut t = s.clone();
+    let mut sub = s.clone();
+    let t = sub.contents_mut();
     t.states = kept.iter().map(|&i| s.states[i].clone()).collect();
     // Evidence counts refer to the whole Assembly; the sub-scenario is only simulated.
     t.evidence.clear();
@@ -170,7 +117,7 @@ pub fn leader_subscenario(s: &Scenario) -> Option<(Scenario, Vec<usize>)> {
             })
             .collect();
     }
-    Some((t, kept))
+    Some((sub, kept))
 }
 
 #[cfg(test)]

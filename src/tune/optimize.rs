@@ -19,16 +19,14 @@
 //! **Cost.** `K × candidates` simulations; the default ballots are the scenario's, capped at
 //! [`DEFAULT_MAX_BALLOTS`] (pass `--ballots` to change).
 
-use std::fmt::Write;
-
 use serde::Serialize;
 
-use super::{Render, RunInfo};
-use crate::RunOptions;
-use crate::error::{Error, Result};
+use super::RunInfo;
+use crate::engine::{Run, RunOptions, Workers};
+use crate::error::{Error, Result, TuneError};
 use crate::model::Model;
 use crate::scenario::{Claim, CmpOp, Direction, MAX_EFFORT, Scenario, Target, TargetKind};
-use crate::simulate::{self, Tally};
+use crate::simulate::Tally;
 use crate::stats::binomial_se;
 use crate::vote::Outcome;
 
@@ -138,9 +136,8 @@ impl Request {
                     .iter()
                     .map(|c| format!("{:?}", c.name))
                     .collect();
-                Error::invalid(
+                Error::argument(
                     "--campaign",
-                    None,
                     campaign,
                     format!(
                         "unknown campaign; the scenario has {}",
@@ -153,24 +150,22 @@ impl Request {
                 )
             })?;
         if !(budget.is_finite() && budget > 0.0 && budget <= MAX_EFFORT) {
-            return Err(Error::invalid(
+            return Err(Error::argument(
                 "--budget",
-                None,
                 budget.to_string(),
                 format!("must be in (0, {MAX_EFFORT}]"),
             ));
         }
         if steps == 0 {
-            return Err(Error::invalid("--steps", None, "0", "must be at least 1"));
+            return Err(Error::argument("--steps", "0", "must be at least 1"));
         }
         let objective = Objective::parse(objective)
-            .map_err(|m| Error::invalid("--objective", None, objective, m))?;
+            .map_err(|m| Error::argument("--objective", objective, m))?;
         if let Objective::Probability(cl) = objective
             && cl.value > s.states.len() as u64
         {
-            return Err(Error::invalid(
+            return Err(Error::argument(
                 "--objective",
-                None,
                 cl.to_string(),
                 format!("{} exceeds the {} members", cl.value, s.states.len()),
             ));
@@ -188,38 +183,27 @@ impl Request {
 
     /// Restricts the candidates to the listed iso3 codes (errors name unknown codes).
     pub fn with_candidates(mut self, s: &Scenario, list: &[String]) -> Result<Request> {
-        let candidates = Some(list)
-            .map(|list| {
-                let mut out = Vec::new();
-                let mut problems = Vec::new();
-                for code in list {
-                    match s.state_index(code.trim()) {
-                        Some(i) if !out.contains(&i) => out.push(i),
-                        Some(_) => {}
-                        None => problems.push(crate::error::Problem::new(
-                            "--candidates",
-                            None,
-                            code.trim(),
-                            "unknown state",
-                        )),
-                    }
-                }
-                if problems.is_empty() {
-                    Ok(out)
-                } else {
-                    Err(Error::Invalid(problems))
-                }
-            })
-            .transpose()?;
-        if candidates.as_ref().is_some_and(Vec::is_empty) {
-            return Err(Error::invalid(
-                "--candidates",
-                None,
-                "",
-                "no candidate states",
-            ));
+        let mut out = Vec::new();
+        let mut unknown = Vec::new();
+        for code in list {
+            match s.state_index(code.trim()) {
+                Some(i) if !out.contains(&i) => out.push(i),
+                Some(_) => {}
+                None => unknown.push(code.trim()),
+            }
         }
-        self.candidates = candidates;
+        if !unknown.is_empty() {
+            let what = if unknown.len() == 1 {
+                "unknown state"
+            } else {
+                "unknown states"
+            };
+            return Err(Error::argument("--candidates", unknown.join(", "), what));
+        }
+        if out.is_empty() {
+            return Err(Error::argument("--candidates", "", "no candidate states"));
+        }
+        self.candidates = Some(out);
         Ok(self)
     }
 }
@@ -290,7 +274,24 @@ pub struct Optimization {
 fn start_scenario(s: &Scenario, req: &Request) -> Scenario {
     let mut t = s.clone();
     if !req.keep_targets {
-        t.campaigns[req.campaign].targets.clear();
+        t.contents_mut().campaigns[req.campaign].targets.clear();
+    }
+    t
+}
+
+/// `start` with extra direct targets of effort `efforts[i]` on every state `i` with
+/// `efforts[i] > 0`, added to the campaign's own targets. Every effort is at most the budget,
+/// which [`Request::parse`] keeps within the validator's range.
+fn with_efforts(start: &Scenario, campaign: usize, efforts: &[f64]) -> Scenario {
+    let mut t = start.clone();
+    let targets = &mut t.contents_mut().campaigns[campaign].targets;
+    for (i, &e) in efforts.iter().enumerate() {
+        if e > 0.0 {
+            targets.push(Target {
+                kind: TargetKind::State(i),
+                effort: e,
+            });
+        }
     }
     t
 }
@@ -301,18 +302,10 @@ pub fn evaluate(
     req: &Request,
     efforts: &[f64],
     opts: &RunOptions,
+    workers: &Workers,
 ) -> Result<(f64, Tally)> {
-    let mut t = start.clone();
-    for (i, &e) in efforts.iter().enumerate() {
-        if e > 0.0 {
-            t.campaigns[req.campaign].targets.push(Target {
-                kind: TargetKind::State(i),
-                effort: e,
-            });
-        }
-    }
-    let model = Model::with_options(&t, opts.compile());
-    let tally = simulate::simulate(&model, &opts.config(&t))?;
+    let t = with_efforts(start, req.campaign, efforts);
+    let tally = Run::new(&t, opts, workers)?.tally_all()?;
     Ok((req.objective.value(&tally), tally))
 }
 
@@ -363,17 +356,11 @@ fn shortlist(
         return candidates.to_vec();
     }
     let with = |extra: Option<usize>| {
-        let mut t = start.clone();
-        for (i, &e) in efforts.iter().enumerate() {
-            let e = e + if extra == Some(i) { inc } else { 0.0 };
-            if e > 0.0 {
-                t.campaigns[req.campaign].targets.push(Target {
-                    kind: TargetKind::State(i),
-                    effort: e,
-                });
-            }
+        let mut e = efforts.to_vec();
+        if let Some(i) = extra {
+            e[i] += inc;
         }
-        Model::new(&t)
+        Model::new(&with_efforts(start, req.campaign, &e))
     };
     let now = with(None);
     let mut scored: Vec<(f64, usize)> = candidates
@@ -400,10 +387,7 @@ fn shortlist(
 pub fn optimize(s: &Scenario, req: &Request, opts: &RunOptions) -> Result<Optimization> {
     let camp = &s.campaigns[req.campaign];
     if camp.strength == 0.0 {
-        return Err(Error::Refused(format!(
-            "campaign {:?} has strength 0: no allocation of effort changes any vote",
-            camp.name
-        )));
+        return Err(TuneError::ZeroStrength(camp.name.clone()).into());
     }
     let mut opts = *opts;
     opts.ballots = Some(
@@ -416,19 +400,20 @@ pub fn optimize(s: &Scenario, req: &Request, opts: &RunOptions) -> Result<Optimi
         .clone()
         .unwrap_or_else(|| default_candidates(&start, req));
     if candidates.is_empty() {
-        return Err(Error::Refused(format!(
-            "no candidate states: every state with susceptibility > 0 is already near-certain \
-             (≥ {NEAR_CERTAIN}) to vote {}; name candidates with --candidates",
-            camp.direction.name()
-        )));
+        return Err(TuneError::NoCandidates {
+            near_certain: NEAR_CERTAIN,
+            direction: camp.direction.name(),
+        }
+        .into());
     }
     let n = s.states.len();
     let inc = req.budget / f64::from(req.steps);
     // The scenario as written: no extra effort on top of its own targets.
-    let (before, _) = evaluate(s, req, &vec![0.0; n], &opts)?;
+    let workers = Workers::new(opts.threads)?;
+    let (before, _) = evaluate(s, req, &vec![0.0; n], &opts, &workers)?;
     let mut efforts = vec![0.0; n];
     let mut gains = vec![0.0; n];
-    let (mut current, _) = evaluate(&start, req, &efforts, &opts)?;
+    let (mut current, _) = evaluate(&start, req, &efforts, &opts, &workers)?;
     let start_value = current;
     let leaders: Vec<bool> = {
         let mut v = vec![false; n];
@@ -445,7 +430,7 @@ pub fn optimize(s: &Scenario, req: &Request, opts: &RunOptions) -> Result<Optimi
         for &c in &shortlist {
             let mut trial = efforts.clone();
             trial[c] += inc;
-            let (v, _) = evaluate(&start, req, &trial, &opts)?;
+            let (v, _) = evaluate(&start, req, &trial, &opts, &workers)?;
             if best.is_none_or(|(_, b)| v > b) {
                 best = Some((c, v));
             }
@@ -455,12 +440,12 @@ pub fn optimize(s: &Scenario, req: &Request, opts: &RunOptions) -> Result<Optimi
         gains[c] += v - current;
         current = v;
     }
-    let (after, tally) = evaluate(&start, req, &efforts, &opts)?;
+    let (after, tally) = evaluate(&start, req, &efforts, &opts, &workers)?;
     let mut even = vec![0.0; n];
     for &c in &candidates {
         even[c] = req.budget / candidates.len() as f64;
     }
-    let (even_split, _) = evaluate(&start, req, &even, &opts)?;
+    let (even_split, _) = evaluate(&start, req, &even, &opts, &workers)?;
     let mut plan: Vec<PlanEntry> = (0..n)
         .filter(|&i| efforts[i] > 0.0)
         .map(|i| PlanEntry {
@@ -512,77 +497,10 @@ pub fn optimize(s: &Scenario, req: &Request, opts: &RunOptions) -> Result<Optimi
     })
 }
 
-impl Render for Optimization {
-    fn text(&self) -> String {
-        let mut o = String::new();
-        let ob = &self.objective;
-        let _ = writeln!(
-            o,
-            "lobbysim {} — lobbying plan for {:?} ({}) in {}\nbudget {} in {} increments of {:.4} · {} ballots per plan · seed {} (common random numbers)\n",
-            self.run.version,
-            self.campaign,
-            self.direction,
-            self.run.scenario,
-            self.budget,
-            (self.budget / self.increment).round(),
-            self.increment,
-            self.run.ballots,
-            self.run.seed
-        );
-        let _ = writeln!(o, "objective {}", ob.name);
-        let _ = writeln!(
-            o,
-            "  scenario as written      {:.4}  (its total effort {})",
-            ob.before, ob.written_effort
-        );
-        let _ = writeln!(
-            o,
-            "  {} {:.4}",
-            if self.kept_targets {
-                "existing targets only   "
-            } else {
-                "campaign without targets"
-            },
-            ob.start
-        );
-        let _ = writeln!(o, "  budget split evenly      {:.4}", ob.even_split);
-        let _ = writeln!(
-            o,
-            "  optimised plan           {:.4}  (± {:.4} Monte Carlo s.e. alone)",
-            ob.after, ob.mc_se
-        );
-        if ob.even_split > ob.after {
-            let _ = writeln!(
-                o,
-                "  note: the even split does better than the greedy plan: effort saturates, so \
-                 coarse increments concentrate it too much; try more --steps"
-            );
-        }
-        let _ = writeln!(o, "\nplan (effort, marginal gain of its increments)");
-        for p in &self.plan {
-            let _ = writeln!(
-                o,
-                "  {} {:<32} effort {:>8.4}  gain {:+.4}",
-                p.iso3, p.name, p.effort, p.gain
-            );
-        }
-        let _ = writeln!(
-            o,
-            "\n{} candidates{}: {}\nmethod: {}",
-            self.candidates.len(),
-            self.screened.map_or(String::new(), |k| format!(
-                " ({k} per round simulated after closed-form screening)"
-            )),
-            self.candidates.join(" "),
-            self.method
-        );
-        o
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::Render;
     use crate::rng::chunk_rng;
     use crate::scenario::RngKind;
     use crate::scenario::test_support::example;
@@ -678,7 +596,8 @@ mod tests {
                         e[pick] += 0.5;
                     }
                 });
-                let (v, _) = evaluate(&start, &req, &e, &opts).unwrap();
+                let workers = Workers::new(opts.threads).unwrap();
+                let (v, _) = evaluate(&start, &req, &e, &opts, &workers).unwrap();
                 assert!(
                     r.objective.after > v,
                     "{objective}: greedy {} vs random plan {k} {v}",

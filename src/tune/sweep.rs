@@ -8,17 +8,16 @@
 //! monotone at every grid point, not just on average.
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::{ParamPath, Render, RunInfo};
-use crate::RunOptions;
-use crate::error::{Error, Result};
-use crate::model::Model;
-use crate::report::Forecast;
-use crate::scenario::{MAX_BALLOTS, Scenario};
-use crate::simulate::{Tally, simulate};
+use super::{ParamPath, RunInfo};
+use crate::engine::{Run, RunOptions, Workers};
+use crate::error::{Error, Result, TuneError};
+use crate::prec::GRID_END_TOLERANCE;
+use crate::report::{Forecast, ReferenceTag};
+use crate::scenario::{Claim, MAX_BALLOTS, Scenario};
+use crate::simulate::Tally;
 use crate::stats::Quantiles;
 
 /// Largest number of grid points in one sweep.
@@ -53,7 +52,7 @@ pub fn parse_values(spec: &str) -> std::result::Result<Vec<f64>, String> {
             if b < a {
                 return Err(format!("END ({b}) must not be below START ({a})"));
             }
-            let n = ((b - a) / h + 1e-9).floor();
+            let n = ((b - a) / h + GRID_END_TOLERANCE).floor();
             if n + 1.0 > MAX_POINTS as f64 {
                 return Err(format!(
                     "{a}:{b}:{h} has {} points; at most {MAX_POINTS}",
@@ -63,7 +62,11 @@ pub fn parse_values(spec: &str) -> std::result::Result<Vec<f64>, String> {
             Ok((0..=n as usize)
                 .map(|k| {
                     let x = a + k as f64 * h;
-                    if (x - b).abs() <= 1e-9 * h { b } else { x }
+                    if (x - b).abs() <= GRID_END_TOLERANCE * h {
+                        b
+                    } else {
+                        x
+                    }
                 })
                 .collect())
         }
@@ -78,21 +81,22 @@ pub fn parse_values(spec: &str) -> std::result::Result<Vec<f64>, String> {
 /// every value against the parameter's bounds.
 pub fn parse_axis(s: &Scenario, arg: &str) -> Result<Axis> {
     let (p, spec) = arg.rsplit_once('=').ok_or_else(|| {
-        Error::invalid(
+        Error::argument(
             "--set",
-            None,
             arg,
             "expected PATH=START:END:STEP, e.g. campaign.\"US outreach\".strength=0:2:0.25",
         )
     })?;
     let path = ParamPath::parse(s, p, "--set")?;
-    let values =
-        parse_values(spec).map_err(|m| Error::invalid("--set", None, path.text.clone(), m))?;
+    let values = parse_values(spec).map_err(|m| Error::argument("--set", path.text.clone(), m))?;
     let b = path.bounds();
     if let Some(v) = values.iter().find(|&&v| !b.contains(v)) {
         let mut t = s.clone();
         // `set` produces the range message.
-        path.set(&mut t, *v)?;
+        path.set(&mut t, *v).map_err(|e| match e {
+            Error::Parameter { path, message } => Error::argument("--set", path, message),
+            other => other,
+        })?;
     }
     Ok(Axis { path, values })
 }
@@ -113,8 +117,13 @@ pub struct YesSummary {
 pub struct PointReference {
     /// The reference's label.
     pub label: String,
-    /// Its claim as text (for an actual result, `yes = N`).
-    pub claim: String,
+    /// Whether the reference is a claim or an actual result (not written out: the claim says
+    /// it).
+    #[serde(skip)]
+    pub kind: ReferenceTag,
+    /// Its claim (for an actual result, `yes = N`), written as text.
+    #[serde(serialize_with = "crate::report::as_text")]
+    pub claim: Claim,
     /// Probability the claim holds (for an actual result, P(yes = actual yes)).
     pub probability: f64,
     /// Monte Carlo standard error of `probability` (for one point alone; differences between
@@ -163,7 +172,8 @@ fn point(params: BTreeMap<String, f64>, f: &Forecast) -> SweepPoint {
             .iter()
             .map(|r| PointReference {
                 label: r.label.clone(),
-                claim: r.claim.clone(),
+                kind: r.kind,
+                claim: r.claim,
                 probability: r.probability,
                 mc_se: r.mc_se,
             })
@@ -176,16 +186,10 @@ fn point(params: BTreeMap<String, f64>, f: &Forecast) -> SweepPoint {
 /// more than [`MAX_POINTS`] points, and more than `MAX_BALLOTS` ballots in total.
 pub fn grid(s: &Scenario, axes: &[Axis], opts: &RunOptions) -> Result<Vec<Vec<f64>>> {
     if axes.is_empty() || axes.len() > 2 {
-        return Err(Error::Refused(format!(
-            "a sweep takes one or two --set axes, got {}",
-            axes.len()
-        )));
+        return Err(TuneError::Axes(axes.len()).into());
     }
     if axes.len() == 2 && axes[0].path == axes[1].path {
-        return Err(Error::Refused(format!(
-            "{} is swept twice; give two different parameters",
-            axes[0].path
-        )));
+        return Err(TuneError::SweptTwice(axes[0].path.text.clone()).into());
     }
     let grid: Vec<Vec<f64>> = match axes {
         [a] => a.values.iter().map(|&x| vec![x]).collect(),
@@ -198,17 +202,19 @@ pub fn grid(s: &Scenario, axes: &[Axis], opts: &RunOptions) -> Result<Vec<Vec<f6
     };
     let cfg = opts.config(s);
     if grid.len() > MAX_POINTS {
-        return Err(Error::Refused(format!(
-            "the grid has {} points; at most {MAX_POINTS}",
-            grid.len()
-        )));
+        return Err(TuneError::GridPoints {
+            points: grid.len(),
+            max: MAX_POINTS,
+        }
+        .into());
     }
     if (grid.len() as u128) * u128::from(cfg.ballots) > u128::from(MAX_BALLOTS) {
-        return Err(Error::Refused(format!(
-            "{} points × {} ballots exceeds {MAX_BALLOTS} ballots in total; use fewer points or --ballots",
-            grid.len(),
-            cfg.ballots
-        )));
+        return Err(TuneError::GridBallots {
+            points: grid.len(),
+            ballots: cfg.ballots,
+            max: MAX_BALLOTS,
+        }
+        .into());
     }
     Ok(grid)
 }
@@ -236,12 +242,10 @@ pub fn point_tally(
     axes: &[Axis],
     values: &[f64],
     opts: &RunOptions,
+    workers: &Workers,
 ) -> Result<Tally> {
     let (t, _) = at_point(s, axes, values)?;
-    let cfg = opts.config(&t);
-    let model = Model::with_options(&t, opts.compile());
-    crate::limits::check_run_memory(&model, &cfg)?;
-    simulate(&model, &cfg)
+    Run::new(&t, opts, workers)?.tally_all()
 }
 
 /// The summary of one grid point from its tally (see [`point_tally`]).
@@ -253,7 +257,7 @@ pub fn point_from_tally(
     tally: &Tally,
 ) -> Result<SweepPoint> {
     let (t, params) = at_point(s, axes, values)?;
-    let f = Forecast::new(&t, &opts.config(&t), tally, opts.without_blocs);
+    let f = Forecast::new(&t, &opts.config(&t), tally, opts.without_blocs, None);
     Ok(point(params, &f))
 }
 
@@ -271,213 +275,19 @@ pub fn assemble(s: &Scenario, axes: &[Axis], opts: &RunOptions, points: Vec<Swee
 /// same seed and ballots.
 pub fn sweep(s: &Scenario, axes: &[Axis], opts: &RunOptions) -> Result<Sweep> {
     let grid = grid(s, axes, opts)?;
+    let workers = Workers::new(opts.threads)?;
     let mut points = Vec::with_capacity(grid.len());
     for values in &grid {
-        let tally = point_tally(s, axes, values, opts)?;
+        let tally = point_tally(s, axes, values, opts, &workers)?;
         points.push(point_from_tally(s, axes, values, opts, &tally)?);
     }
     Ok(assemble(s, axes, opts, points))
 }
 
-impl Render for Sweep {
-    fn text(&self) -> String {
-        let mut o = String::new();
-        let _ = writeln!(
-            o,
-            "lobbysim {} — sweep of {}\n{} ballots per point · seed {} (common random numbers at every point)\n",
-            self.run.version, self.run.scenario, self.run.ballots, self.run.seed
-        );
-        let mut head: Vec<String> = self.parameters.clone();
-        head.extend(
-            ["E[yes]", "sd", "5%", "50%", "95%", "P(adopted)"]
-                .iter()
-                .map(|s| s.to_string()),
-        );
-        if let Some(p) = self.points.first() {
-            head.extend(p.references.iter().map(|r| format!("P({})", r.claim)));
-        }
-        let rows: Vec<Vec<String>> = self
-            .points
-            .iter()
-            .map(|p| {
-                let mut r: Vec<String> = self
-                    .parameters
-                    .iter()
-                    .map(|k| format!("{}", p.params[k]))
-                    .collect();
-                let q = &p.yes.quantiles;
-                r.push(format!("{:.3}", p.yes.mean));
-                r.push(format!("{:.3}", p.yes.sd));
-                r.push(q.p05.to_string());
-                r.push(q.p50.to_string());
-                r.push(q.p95.to_string());
-                r.push(format!("{:.4}", p.adoption_probability));
-                r.extend(p.references.iter().map(|x| format!("{:.4}", x.probability)));
-                r
-            })
-            .collect();
-        let widths: Vec<usize> = (0..head.len())
-            .map(|c| {
-                rows.iter()
-                    .map(|r| r[c].chars().count())
-                    .chain([head[c].chars().count()])
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let line = |cells: &[String]| {
-            cells
-                .iter()
-                .zip(&widths)
-                .map(|(c, w)| format!("{c:>w$}"))
-                .collect::<Vec<_>>()
-                .join("  ")
-        };
-        let _ = writeln!(o, "{}", line(&head));
-        for r in &rows {
-            let _ = writeln!(o, "{}", line(r));
-        }
-        if let Some(p) = self.points.first().filter(|p| !p.references.is_empty()) {
-            let _ = writeln!(o, "\nReferences");
-            for r in &p.references {
-                let _ = writeln!(o, "  P({}): {}", r.claim, r.label);
-            }
-        }
-        o
-    }
-
-    /// One parameter: a line per claim reference (`P(claim)`) and one for P(adopted), against
-    /// the parameter. Two parameters: the first claim reference's probability (or P(adopted)
-    /// if there is none) against the first parameter, one line per value of the second.
-    fn svg(&self) -> Result<String> {
-        let x_path = &self.parameters[0];
-        let x = |p: &SweepPoint| p.params[x_path];
-        let claims: Vec<usize> = self.points.first().map_or_else(Vec::new, |p| {
-            (0..p.references.len())
-                .filter(|&k| !p.references[k].claim.starts_with("yes = "))
-                .collect()
-        });
-        let series: Vec<crate::report::svg::Series> = match self.parameters.get(1) {
-            None => {
-                let mut v: Vec<crate::report::svg::Series> = claims
-                    .iter()
-                    .map(|&k| {
-                        let label = format!(
-                            "P({}) {}",
-                            self.points[0].references[k].claim, self.points[0].references[k].label
-                        );
-                        let pts = self
-                            .points
-                            .iter()
-                            .map(|p| (x(p), p.references[k].probability))
-                            .collect();
-                        (label, pts)
-                    })
-                    .collect();
-                v.push((
-                    "P(adopted)".into(),
-                    self.points
-                        .iter()
-                        .map(|p| (x(p), p.adoption_probability))
-                        .collect(),
-                ));
-                v
-            }
-            Some(y_path) => {
-                let mut values: Vec<f64> = self.points.iter().map(|p| p.params[y_path]).collect();
-                values.dedup();
-                values.sort_by(f64::total_cmp);
-                values.dedup();
-                values
-                    .iter()
-                    .map(|&v| {
-                        let pts = self
-                            .points
-                            .iter()
-                            .filter(|p| p.params[y_path] == v)
-                            .map(|p| {
-                                let y = claims.first().map_or(p.adoption_probability, |&k| {
-                                    p.references[k].probability
-                                });
-                                (x(p), y)
-                            })
-                            .collect();
-                        (format!("{y_path} = {v}"), pts)
-                    })
-                    .collect()
-            }
-        };
-        let y_label = match (self.parameters.len(), claims.first()) {
-            (2, Some(&k)) => format!("P({})", self.points[0].references[k].claim),
-            (2, None) => "P(adopted)".to_string(),
-            _ => "probability".to_string(),
-        };
-        crate::report::svg::line_chart(
-            &format!(
-                "{} — sweep ({} ballots per point, seed {})",
-                self.run.scenario, self.run.ballots, self.run.seed
-            ),
-            x_path,
-            &y_label,
-            &series,
-        )
-    }
-
-    fn csv(&self) -> Result<String> {
-        let err = |e: csv::Error| Error::Output {
-            what: "CSV sweep".into(),
-            message: e.to_string(),
-        };
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let mut head: Vec<String> = self.parameters.clone();
-        head.extend(
-            [
-                "yes_mean",
-                "yes_sd",
-                "yes_p05",
-                "yes_p25",
-                "yes_p50",
-                "yes_p75",
-                "yes_p95",
-                "adoption_probability",
-            ]
-            .iter()
-            .map(|s| s.to_string()),
-        );
-        if let Some(p) = self.points.first() {
-            head.extend(p.references.iter().map(|r| format!("ref:{}", r.label)));
-        }
-        w.write_record(&head).map_err(err)?;
-        for p in &self.points {
-            let q = &p.yes.quantiles;
-            let mut r: Vec<String> = self
-                .parameters
-                .iter()
-                .map(|k| p.params[k].to_string())
-                .collect();
-            r.push(p.yes.mean.to_string());
-            r.push(p.yes.sd.to_string());
-            for x in [q.p05, q.p25, q.p50, q.p75, q.p95] {
-                r.push(x.to_string());
-            }
-            r.push(p.adoption_probability.to_string());
-            r.extend(p.references.iter().map(|x| x.probability.to_string()));
-            w.write_record(&r).map_err(err)?;
-        }
-        let bytes = w.into_inner().map_err(|e| Error::Output {
-            what: "CSV sweep".into(),
-            message: e.to_string(),
-        })?;
-        String::from_utf8(bytes).map_err(|e| Error::Output {
-            what: "CSV sweep".into(),
-            message: e.to_string(),
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::{Render, TextStyle};
     use crate::scenario::test_support::example;
 
     #[test]
@@ -506,7 +316,10 @@ mod tests {
         let e = parse_axis(&s, "model.global_correlation=0:1:0.5")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("must be in [0, 1)"), "{e}");
+        assert!(
+            e.starts_with("--set: model.global_correlation: must be in [0, 1)"),
+            "{e}"
+        );
         assert!(parse_axis(&s, "model.global_correlation").is_err());
         let a = parse_axis(&s, "campaign.\"Northern outreach\".strength=0:1:0.5").unwrap();
         assert_eq!(a.values, vec![0.0, 0.5, 1.0]);
@@ -556,7 +369,7 @@ mod tests {
         assert_eq!(r.points[1].params["state.LLL.p_yes"], 0.2);
         assert_eq!(r.points[1].params["bloc.\"Eastern Pact\".cohesion"], 0.4);
         assert_eq!(r.points[3].params["state.LLL.p_yes"], 0.6);
-        let csv = r.csv().unwrap();
+        let csv = r.csv().unwrap().unwrap();
         assert_eq!(csv.lines().count(), 7);
         assert!(csv.starts_with("state.LLL.p_yes,\"bloc.\"\"Eastern Pact\"\".cohesion\",yes_mean"));
         let j: serde_json::Value = serde_json::from_str(&r.json().unwrap()).unwrap();
@@ -565,8 +378,8 @@ mod tests {
             j["points"][0]["references"][0]["label"],
             "Optimists' forecast"
         );
-        assert!(r.text().contains("E[yes]"));
-        let svg = r.svg().unwrap();
+        assert!(r.text(TextStyle::default()).contains("E[yes]"));
+        let svg = r.svg().unwrap().unwrap();
         assert!(svg.starts_with("<svg"), "{svg}");
         assert!(svg.contains("Eastern Pact"), "one line per cohesion value");
         assert!(sweep(&s, &[a.clone(), a], &opts).is_err());

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Problem, Result};
-use crate::scenario::members::read_text;
+use super::{Csv, Seen, all_or_problems, check_iso3, read_text};
+use crate::error::{Problem, Result};
 use crate::vote::Outcome;
 
 /// One state's recorded vote.
@@ -80,11 +80,7 @@ impl RollCall {
                 ),
             ));
         }
-        if problems.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Invalid(problems))
-        }
+        all_or_problems((), problems)
     }
 }
 
@@ -97,48 +93,17 @@ pub fn read(path: &Path) -> Result<RollCall> {
 
 /// Parses roll-call CSV text; `path` is used in messages and recorded in the result.
 pub fn parse(text: &str, path: &Path) -> Result<RollCall> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| Error::invalid(path, Some(1), "", format!("malformed CSV: {e}")))?
-        .clone();
-    let col = |name: &str| headers.iter().position(|h| h == name);
-    let (Some(ci), Some(cc), Some(cv)) = (col("iso3"), col("country"), col("vote")) else {
-        return Err(Error::invalid(
-            path,
-            Some(1),
-            "header",
-            format!(
-                "expected columns iso3,country,vote; found {}",
-                headers.iter().collect::<Vec<_>>().join(",")
-            ),
-        ));
-    };
+    let mut csv = Csv::new(text, path, false)?;
+    let [ci, cc, cv] = csv.require(["iso3", "country", "vote"], "iso3,country,vote")?;
     let mut problems = Vec::new();
     let mut votes: Vec<RecordedVote> = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for rec in rdr.records() {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize);
-                problems.push(Problem::new(path, line, "", format!("malformed CSV: {e}")));
-                continue;
-            }
-        };
-        let line = rec.position().map_or(0, |p| p.line() as usize);
+    let mut seen = Seen::default();
+    csv.each_record(&mut problems, |line, rec, problems| {
         let iso3 = rec.get(ci).unwrap_or("").to_string();
         let letter = rec.get(cv).unwrap_or("");
-        if !(iso3.len() == 3 && iso3.bytes().all(|b| b.is_ascii_uppercase())) {
-            problems.push(Problem::new(
-                path,
-                Some(line),
-                "iso3",
-                format!("{iso3:?} is not a 3-letter upper-case code"),
-            ));
-            continue;
+        if let Some(msg) = check_iso3(&iso3) {
+            problems.push(Problem::new(path, Some(line), "iso3", msg));
+            return;
         }
         let Some(vote) = Outcome::from_letter(letter) else {
             problems.push(Problem::new(
@@ -147,16 +112,11 @@ pub fn parse(text: &str, path: &Path) -> Result<RollCall> {
                 format!("vote of {iso3}"),
                 format!("{letter:?} is not a vote; use Y, N, A (abstain) or X (not voting)"),
             ));
-            continue;
+            return;
         };
-        if let Some(prev) = seen.insert(iso3.clone(), line) {
-            problems.push(Problem::new(
-                path,
-                Some(line),
-                format!("state {iso3}"),
-                format!("duplicate row (first at line {prev})"),
-            ));
-            continue;
+        if let Some(p) = seen.duplicate(path, line, &iso3) {
+            problems.push(p);
+            return;
         }
         votes.push(RecordedVote {
             iso3,
@@ -164,18 +124,17 @@ pub fn parse(text: &str, path: &Path) -> Result<RollCall> {
             vote,
             line,
         });
-    }
+    });
     if votes.is_empty() && problems.is_empty() {
         problems.push(Problem::new(path, None, "", "roll call has no votes"));
     }
-    if problems.is_empty() {
-        Ok(RollCall {
+    all_or_problems(
+        RollCall {
             file: path.to_path_buf(),
             votes,
-        })
-    } else {
-        Err(Error::Invalid(problems))
-    }
+        },
+        problems,
+    )
 }
 
 #[cfg(test)]

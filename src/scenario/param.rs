@@ -26,13 +26,14 @@
 //! on `X` with one target of effort `e` (adding it if there was none; `e = 0` removes it). Bloc
 //! targets are left as they are; the state's total effort is `e` plus its blocs' efforts.
 //!
-//! Every set re-checks the changed value against the range the scenario validator enforces, so
-//! a changed scenario is as valid as a loaded one.
+//! Every set re-checks the changed value against the range the scenario validator enforces (the
+//! same [`Bounds`], with the same message), so a changed scenario is as valid as a loaded one.
 
 use std::fmt;
 
+use super::bounds::{self, Bounds};
+use super::{Scenario, Target, TargetKind};
 use crate::error::{Error, Result};
-use crate::scenario::{MAX_EFFORT, MAX_PULL, MAX_STRENGTH, Scenario, Target, TargetKind};
 use crate::vote::{Outcome, SUM_TOLERANCE, VoteProbs};
 
 /// Which numeric parameter a path names (indices into the scenario's vectors).
@@ -70,39 +71,6 @@ pub struct ParamPath {
 impl fmt::Display for ParamPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)
-    }
-}
-
-/// Accepted values of a parameter: `[lo, hi]`, or `[lo, hi)` when `hi_open`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Bounds {
-    /// Smallest accepted value.
-    pub lo: f64,
-    /// Largest accepted value (excluded when `hi_open`).
-    pub hi: f64,
-    /// Whether `hi` itself is excluded.
-    pub hi_open: bool,
-}
-
-impl Bounds {
-    /// Whether `v` is accepted.
-    pub fn contains(&self, v: f64) -> bool {
-        v.is_finite()
-            && v >= self.lo
-            && if self.hi_open {
-                v < self.hi
-            } else {
-                v <= self.hi
-            }
-    }
-
-    fn describe(&self) -> String {
-        format!(
-            "[{}, {}{}",
-            self.lo,
-            self.hi,
-            if self.hi_open { ")" } else { "]" }
-        )
     }
 }
 
@@ -235,9 +203,8 @@ impl ParamPath {
     pub fn parse(s: &Scenario, text: &str, origin: &str) -> Result<ParamPath> {
         let fail = |msg: String| {
             let near = nearby(s, text, 6);
-            Error::invalid(
+            Error::argument(
                 origin,
-                None,
                 text.trim(),
                 format!("{msg}; valid paths nearby: {}", near.join(", ")),
             )
@@ -325,26 +292,18 @@ impl ParamPath {
         })
     }
 
-    /// The accepted values.
+    /// The accepted values: the range the scenario validator applies to the same field.
     pub fn bounds(&self) -> Bounds {
-        let closed = |hi| Bounds {
-            lo: 0.0,
-            hi,
-            hi_open: false,
-        };
-        let open = |hi| Bounds {
-            lo: 0.0,
-            hi,
-            hi_open: true,
-        };
         match self.param {
-            Param::GlobalCorrelation | Param::BlocCohesion(_) => open(1.0),
-            Param::CampaignStrength(_) => closed(MAX_STRENGTH),
-            Param::CampaignTurnout(_) | Param::StateProb(..) => closed(1.0),
-            Param::CampaignEffort(..) => closed(MAX_EFFORT),
-            Param::BlocDiscipline(_)
-            | Param::BlocLeaderInfluence(_)
-            | Param::StateSusceptibility(_) => closed(MAX_PULL),
+            Param::GlobalCorrelation => bounds::GLOBAL_CORRELATION,
+            Param::BlocCohesion(_) => bounds::COHESION,
+            Param::CampaignStrength(_) => bounds::STRENGTH,
+            Param::CampaignTurnout(_) => bounds::TURNOUT,
+            Param::StateProb(..) => bounds::PROBABILITY,
+            Param::CampaignEffort(..) => bounds::EFFORT,
+            Param::BlocDiscipline(_) => bounds::DISCIPLINE,
+            Param::BlocLeaderInfluence(_) => bounds::LEADER_INFLUENCE,
+            Param::StateSusceptibility(_) => bounds::SUSCEPTIBILITY,
         }
     }
 
@@ -380,11 +339,9 @@ impl ParamPath {
     /// Sets the parameter to `v` in `s`, refusing values the scenario validator would refuse
     /// (the scenario is unchanged on error). See the module docs for base probabilities and
     /// efforts.
-    pub fn set(&self, s: &mut Scenario, v: f64) -> Result<()> {
-        let b = self.bounds();
-        if !b.contains(v) {
-            return Err(self.invalid(format!("must be in {}, got {v}", b.describe())));
-        }
+    pub fn set(&self, scenario: &mut Scenario, v: f64) -> Result<()> {
+        self.bounds().check(v).map_err(|m| self.invalid(m))?;
+        let s = scenario.contents_mut();
         match self.param {
             Param::GlobalCorrelation => s.model.global_correlation = v,
             Param::CampaignStrength(c) => s.campaigns[c].strength = v,
@@ -412,7 +369,10 @@ impl ParamPath {
     }
 
     fn invalid(&self, msg: String) -> Error {
-        Error::invalid("parameter", None, &self.text, msg)
+        Error::Parameter {
+            path: self.text.clone(),
+            message: msg,
+        }
     }
 }
 

@@ -34,27 +34,27 @@
 //! ([`Scenario::prior_rollcalls`]), fitting against that same roll call would reuse the data;
 //! it is refused (compared by canonical path).
 
-use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-use argmin::core::{CostFunction, Executor, State};
-use argmin::solver::neldermead::NelderMead;
 use serde::Serialize;
 
-use super::path::Param;
-use super::{ParamPath, Render, RunInfo};
-use crate::RunOptions;
-use crate::error::{Error, Result};
+mod fit;
+
+use super::{ParamPath, RunInfo};
+use crate::engine::{Run, RunOptions, Workers};
+use crate::error::{Error, Result, TuneError};
 use crate::model::Model;
 use crate::rollcall::RollCall;
 use crate::scenario::Scenario;
-use crate::simulate;
 use crate::vote::{Outcome, VoteProbs};
+use fit::{Likelihood, maximise, profile_bound};
 
 /// Smallest probability a recorded outcome is given in the log-likelihood.
 pub const PROB_FLOOR: f64 = 1e-9;
+
 /// χ²₁ 95% quantile: the profile interval is where twice the log-likelihood drop is below it.
 pub const CHI2_1_95: f64 = 3.841_458_820_694_124;
+
 /// Default ballots of the engine run for states swayed by leaders.
 pub const DEFAULT_LEADER_BALLOTS: u64 = 20_000;
 
@@ -71,7 +71,7 @@ pub fn check_not_circular(s: &Scenario, files: &[PathBuf]) -> Result<()> {
     let canon = |p: &Path| std::fs::canonicalize(p).ok();
     let dir = s.file.parent().unwrap_or(Path::new(""));
     let priors: Vec<PathBuf> = s
-        .prior_rollcalls
+        .prior_rollcalls()
         .iter()
         .flat_map(|p| [canon(p), canon(&dir.join(p))])
         .flatten()
@@ -80,13 +80,11 @@ pub fn check_not_circular(s: &Scenario, files: &[PathBuf]) -> Result<()> {
         // Files that were read exist; an in-memory roll call is compared by its name.
         let c = canon(f).unwrap_or_else(|| f.clone());
         if priors.contains(&c) {
-            return Err(Error::Refused(format!(
-                "{} is one of the roll calls the scenario's base positions were estimated from \
-                 ({}): fitting against it would count the same votes twice. Calibrate against \
-                 other roll calls (leave-one-out is not implemented yet).",
-                f.display(),
-                s.file.display()
-            )));
+            return Err(TuneError::Circular {
+                rollcall: f.clone(),
+                scenario: s.file.clone(),
+            }
+            .into());
         }
     }
     Ok(())
@@ -113,198 +111,6 @@ fn outcome_counts(s: &Scenario, rollcalls: &[RollCall]) -> Result<Vec<[u32; 4]>>
         }
     }
     Ok(counts)
-}
-
-/// How a fitted coordinate maps to the parameter.
-#[derive(Debug, Clone, Copy)]
-enum Transform {
-    Logistic { lo: f64, hi: f64 },
-    Exp,
-}
-
-impl Transform {
-    fn of(p: &ParamPath) -> Transform {
-        match p.param {
-            Param::CampaignEffort(..) => Transform::Exp,
-            _ => {
-                let b = p.bounds();
-                Transform::Logistic { lo: b.lo, hi: b.hi }
-            }
-        }
-    }
-
-    fn value(self, u: f64) -> f64 {
-        match self {
-            Transform::Logistic { lo, hi } => lo + (hi - lo) / (1.0 + (-u).exp()),
-            Transform::Exp => u.exp(),
-        }
-    }
-
-    fn coord(self, v: f64) -> f64 {
-        match self {
-            Transform::Logistic { lo, hi } => {
-                let x = ((v - lo) / (hi - lo)).clamp(1e-3, 1.0 - 1e-3);
-                (x / (1.0 - x)).ln()
-            }
-            Transform::Exp => v.max(1e-3).ln(),
-        }
-    }
-}
-
-/// The log-likelihood as a function of the fitted parameters' values.
-struct Likelihood<'a> {
-    s: &'a Scenario,
-    fit: &'a [ParamPath],
-    counts: Vec<[u32; 4]>,
-    rollcalls: u32,
-    opts: RunOptions,
-}
-
-impl Likelihood<'_> {
-    fn scenario(&self, values: &[f64]) -> Result<Scenario> {
-        let mut t = self.s.clone();
-        for (p, &v) in self.fit.iter().zip(values) {
-            p.set(&mut t, v)?;
-        }
-        Ok(t)
-    }
-
-    /// Marginal probabilities of every state at `values`.
-    fn probs(&self, values: &[f64]) -> Result<Vec<VoteProbs>> {
-        let t = self.scenario(values)?;
-        let model = Model::with_options(&t, self.opts.compile());
-        let mut p = model.marginals();
-        if let Some((sub, kept)) = super::leader_subscenario(&t).filter(|_| model.has_leaders()) {
-            let sub_model = Model::with_options(&sub, self.opts.compile());
-            let tally = simulate::simulate(&sub_model, &self.opts.config(&t))?;
-            let n = tally.ballots as f64;
-            for (k, &i) in kept.iter().enumerate() {
-                if !model.states[i].leaders.is_empty() {
-                    p[i] = VoteProbs::from_array(tally.states[k].map(|c| c as f64 / n));
-                }
-            }
-        }
-        Ok(p)
-    }
-
-    fn loglik_of(&self, p: &[VoteProbs]) -> f64 {
-        self.counts
-            .iter()
-            .zip(p)
-            .map(|(c, q)| {
-                let q = q.to_array();
-                (0..4)
-                    .filter(|&o| c[o] > 0)
-                    .map(|o| f64::from(c[o]) * q[o].max(PROB_FLOOR).ln())
-                    .sum::<f64>()
-            })
-            .sum()
-    }
-
-    fn brier_of(&self, p: &[VoteProbs]) -> f64 {
-        let k = f64::from(self.rollcalls);
-        let total: f64 = self
-            .counts
-            .iter()
-            .zip(p)
-            .map(|(c, q)| {
-                let q = q.to_array();
-                (0..4)
-                    .map(|o| {
-                        let hit = f64::from(c[o]);
-                        hit * (1.0 - q[o]).powi(2) + (k - hit) * q[o] * q[o]
-                    })
-                    .sum::<f64>()
-            })
-            .sum();
-        total / (k * self.counts.len() as f64)
-    }
-
-    fn loglik(&self, values: &[f64]) -> Result<f64> {
-        Ok(self.loglik_of(&self.probs(values)?))
-    }
-}
-
-/// Negative log-likelihood over the free coordinates, with some coordinates held fixed.
-struct Cost<'a, 'b> {
-    lik: &'b Likelihood<'a>,
-    transforms: Vec<Transform>,
-    /// `(index, value)` of a parameter held fixed (profile likelihood), if any.
-    fixed: Option<(usize, f64)>,
-}
-
-impl Cost<'_, '_> {
-    fn values(&self, u: &[f64]) -> Vec<f64> {
-        values_of(&self.transforms, self.fixed, u)
-    }
-}
-
-/// Parameter values from free coordinates `u`, with `fixed` inserted.
-fn values_of(transforms: &[Transform], fixed: Option<(usize, f64)>, u: &[f64]) -> Vec<f64> {
-    let mut free = u.iter();
-    (0..transforms.len())
-        .map(|j| match fixed {
-            Some((k, v)) if k == j => v,
-            _ => transforms[j].value(*free.next().unwrap_or(&0.0)),
-        })
-        .collect()
-}
-
-impl CostFunction for Cost<'_, '_> {
-    type Param = Vec<f64>;
-    type Output = f64;
-
-    fn cost(&self, u: &Self::Param) -> std::result::Result<f64, argmin::core::Error> {
-        // Transformed coordinates keep values in bounds; a value the scenario still refuses
-        // (rounding at a bound) is simply a very bad point.
-        Ok(match self.lik.loglik(&self.values(u)) {
-            Ok(l) if l.is_finite() => -l,
-            _ => 1e300,
-        })
-    }
-}
-
-/// Maximises over the free coordinates from `start` (values); returns (values, loglik, iters).
-fn maximise(
-    lik: &Likelihood<'_>,
-    start: &[f64],
-    fixed: Option<(usize, f64)>,
-    max_iters: u64,
-) -> Result<(Vec<f64>, f64, u64)> {
-    let transforms: Vec<Transform> = lik.fit.iter().map(Transform::of).collect();
-    let u0: Vec<f64> = (0..start.len())
-        .filter(|&j| fixed.is_none_or(|(k, _)| k != j))
-        .map(|j| transforms[j].coord(start[j]))
-        .collect();
-    let cost = Cost {
-        lik,
-        transforms: transforms.clone(),
-        fixed,
-    };
-    if u0.is_empty() {
-        let v = cost.values(&[]);
-        let l = lik.loglik(&v)?;
-        return Ok((v, l, 0));
-    }
-    let mut simplex = vec![u0.clone()];
-    for j in 0..u0.len() {
-        let mut x = u0.clone();
-        x[j] += 0.5;
-        simplex.push(x);
-    }
-    let solver = NelderMead::new(simplex)
-        .with_sd_tolerance(1e-9)
-        .map_err(|e| Error::Refused(format!("optimiser set-up failed: {e}")))?;
-    let res = Executor::new(cost, solver)
-        .configure(|st| st.max_iters(max_iters))
-        .run()
-        .map_err(|e| Error::Refused(format!("optimiser failed: {e}")))?;
-    let st = res.state();
-    let best = st.get_best_param().cloned().unwrap_or(u0);
-    let iters = st.get_iter();
-    let values = values_of(&transforms, fixed, &best);
-    let l = lik.loglik(&values)?;
-    Ok((values, l, iters))
 }
 
 /// One fitted parameter.
@@ -377,25 +183,17 @@ pub fn calibrate(
     opts: &CalibrateOptions,
 ) -> Result<Calibration> {
     if fit.is_empty() {
-        return Err(Error::Refused("give at least one --fit PATH".into()));
+        return Err(TuneError::NoFit.into());
     }
     if rollcalls.is_empty() {
-        return Err(Error::Refused(
-            "give at least one --against ROLLCALL.csv".into(),
-        ));
+        return Err(TuneError::NoRollCalls.into());
     }
     for (k, p) in fit.iter().enumerate() {
         if fit[..k].contains(p) {
-            return Err(Error::Refused(format!("{p} is given twice to --fit")));
+            return Err(TuneError::FitTwice(p.text.clone()).into());
         }
         if p.is_correlation_only() {
-            return Err(Error::Refused(format!(
-                "{p} cannot be fitted: it shapes only how votes move together and never changes \
-                 any state's probabilities, so the per-state likelihood of recorded votes is flat \
-                 in it. Identifying it would need the joint likelihood of whole vote vectors \
-                 across several roll calls, which lobbysim does not compute yet; set it by \
-                 judgement or compare count spreads with `lobbysim sweep`."
-            )));
+            return Err(TuneError::CorrelationOnly(p.text.clone()).into());
         }
     }
     let files: Vec<PathBuf> = rollcalls.iter().map(|r| r.file.clone()).collect();
@@ -403,12 +201,14 @@ pub fn calibrate(
     let counts = outcome_counts(s, rollcalls)?;
     let mut run = opts.run;
     run.ballots = Some(run.ballots.unwrap_or(DEFAULT_LEADER_BALLOTS));
+    let workers = Workers::new(run.threads)?;
     let lik = Likelihood {
         s,
         fit,
         counts,
         rollcalls: rollcalls.len() as u32,
         opts: run,
+        workers: &workers,
     };
     let model = Model::with_options(s, run.compile());
     let swayed = model
@@ -430,11 +230,7 @@ pub fn calibrate(
         let a = probe(b.lo.max(before[j] * 0.25))?;
         let c = probe(hi)?;
         if a == c {
-            return Err(Error::Refused(format!(
-                "{p} does not change any state's probabilities in this scenario (e.g. a campaign \
-                 without targets, or a state with susceptibility 0), so the roll calls cannot \
-                 identify it"
-            )));
+            return Err(TuneError::Unidentified(p.text.clone()).into());
         }
     }
     let p0 = lik.probs(&before)?;
@@ -504,82 +300,6 @@ pub fn calibrate(
     })
 }
 
-/// One end of parameter `j`'s profile interval in direction `dir` (±1): (value, at bound).
-fn profile_bound(
-    lik: &Likelihood<'_>,
-    hat: &[f64],
-    ll_hat: f64,
-    j: usize,
-    dir: f64,
-) -> Result<(f64, bool)> {
-    let target = ll_hat - CHI2_1_95 / 2.0;
-    let b = lik.fit[j].bounds();
-    let (lo, hi) = (b.lo, if b.hi_open { b.hi - 1e-9 } else { b.hi });
-    let inner = 40 * lik.fit.len() as u64;
-    let profile = |v: f64| -> Result<f64> {
-        if lik.fit.len() == 1 {
-            lik.loglik(&[v])
-        } else {
-            let mut start = hat.to_vec();
-            start[j] = v;
-            Ok(maximise(lik, &start, Some((j, v)), inner)?.1)
-        }
-    };
-    let v0 = hat[j];
-    let scale = (hi - lo).min(10.0);
-    let mut step = (0.05 * v0.abs()).max(5e-3 * scale);
-    let (mut inside, mut g_in) = (v0, ll_hat - target);
-    let edge = if dir > 0.0 { hi } else { lo };
-    // Bracket: walk outward, doubling, until the profile drops below the target or the bound.
-    let (outside, g_out) = loop {
-        let v = v0 + dir * step;
-        if (dir > 0.0 && v >= hi) || (dir < 0.0 && v <= lo) {
-            let g = profile(edge)? - target;
-            if g >= 0.0 {
-                return Ok((edge, true));
-            }
-            break (edge, g);
-        }
-        let g = profile(v)? - target;
-        if g < 0.0 {
-            break (v, g);
-        }
-        (inside, g_in) = (v, g);
-        step *= 2.0;
-    };
-    // Illinois (modified regula falsi) on g(v) = profile(v) − target, g(inside) ≥ 0 > g(outside).
-    let (mut a, mut ga, mut c, mut gc) = (inside, g_in, outside, g_out);
-    let tol = 1e-4 * (1.0 + v0.abs());
-    let mut side = 0i8;
-    for _ in 0..60 {
-        if (c - a).abs() <= tol {
-            break;
-        }
-        let mut v = (a * gc - c * ga) / (gc - ga);
-        if !v.is_finite() || (v - a) * (v - c) >= 0.0 {
-            v = 0.5 * (a + c);
-        }
-        let g = profile(v)? - target;
-        if g.abs() < 1e-6 {
-            return Ok((v, false));
-        }
-        if g >= 0.0 {
-            (a, ga) = (v, g);
-            if side == 1 {
-                gc *= 0.5;
-            }
-            side = 1;
-        } else {
-            (c, gc) = (v, g);
-            if side == -1 {
-                ga *= 0.5;
-            }
-            side = -1;
-        }
-    }
-    Ok((0.5 * (a + c), false))
-}
-
 /// Warnings for recorded outcomes the fitted model gives probability below 10⁻⁶.
 fn impossible(s: &Scenario, rollcalls: &[RollCall], p: &[VoteProbs]) -> Vec<String> {
     let mut out = Vec::new();
@@ -605,92 +325,15 @@ fn impossible(s: &Scenario, rollcalls: &[RollCall], p: &[VoteProbs]) -> Vec<Stri
     out
 }
 
-impl Render for Calibration {
-    fn text(&self) -> String {
-        let mut o = String::new();
-        let _ = writeln!(
-            o,
-            "lobbysim {} — calibration of {}",
-            self.run.version, self.run.scenario
-        );
-        for a in &self.against {
-            let _ = writeln!(
-                o,
-                "  against {} ({}-{}-{}, {} not voting)",
-                a.file.display(),
-                a.tally[0],
-                a.tally[1],
-                a.tally[2],
-                a.tally[3]
-            );
-        }
-        let _ = writeln!(
-            o,
-            "  {} observations; {}\n  optimiser: Nelder–Mead (argmin), {} iterations\n",
-            self.observations, self.method, self.iterations
-        );
-        let w = self
-            .fitted
-            .iter()
-            .map(|f| f.path.chars().count())
-            .max()
-            .unwrap_or(4)
-            .max(9);
-        let _ = writeln!(
-            o,
-            "{:<w$}  {:>10}  {:>10}  {:>9}  95% profile interval",
-            "parameter", "before", "fitted", "stderr"
-        );
-        for f in &self.fitted {
-            let _ = writeln!(
-                o,
-                "{:<w$}  {:>10.4}  {:>10.4}  {:>9.4}  [{:.4}, {:.4}]{}",
-                f.path,
-                f.before,
-                f.value,
-                f.stderr,
-                f.interval95[0],
-                f.interval95[1],
-                if f.at_bound {
-                    "  (reaches a bound)"
-                } else {
-                    ""
-                }
-            );
-        }
-        let _ = writeln!(
-            o,
-            "\nlog-likelihood  before {:.3}  after {:.3}  (gain {:.3})",
-            self.log_likelihood.before,
-            self.log_likelihood.after,
-            self.log_likelihood.after - self.log_likelihood.before
-        );
-        let _ = writeln!(
-            o,
-            "Brier score     before {:.4}  after {:.4}  (mean over observations, 0 = perfect, 2 = worst)",
-            self.brier.before, self.brier.after
-        );
-        let _ = writeln!(o, "uncertainty: {}", self.uncertainty);
-        if !self.warnings.is_empty() {
-            let _ = writeln!(o, "\nWarnings");
-            for x in &self.warnings {
-                let _ = writeln!(o, "  {x}");
-            }
-        }
-        o
-    }
-}
-
 /// Outcome of state `i` in one ballot simulated by the engine alone (for building test data
 /// from the model itself): runs one ballot with `seed` and reads each state's outcome.
 pub fn simulate_rollcall(s: &Scenario, seed: u64, file: &Path) -> Result<RollCall> {
-    let cfg = simulate::RunConfig {
-        ballots: 1,
-        seed,
-        rng: s.simulation.rng,
-        threads: Some(1),
+    let one = RunOptions {
+        ballots: Some(1),
+        seed: Some(seed),
+        ..RunOptions::default()
     };
-    let t = simulate::simulate(&Model::new(s), &cfg)?;
+    let t = Run::new(s, &one, &Workers::new(None)?)?.tally_all()?;
     let votes = s
         .states
         .iter()
@@ -718,8 +361,10 @@ pub fn simulate_rollcall(s: &Scenario, seed: u64, file: &Path) -> Result<RollCal
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::Render;
     use crate::scenario;
     use crate::scenario::test_support::example;
+    use std::fmt::Write;
 
     /// A 60-state scenario: varied base positions, a yes campaign on 30 states, a disciplined
     /// bloc of 12 with some cohesion, global correlation 0.1, no leaders.
@@ -835,8 +480,8 @@ mod tests {
         }
         // Effort on a state nobody can move: susceptibility 0 is not in this scenario, but a
         // campaign of strength 0 makes effort irrelevant.
-        let mut t = s.clone();
-        t.campaigns[0].strength = 0.0;
+        let strength = ParamPath::parse(&s, "campaign.C.strength", "--set").unwrap();
+        let t = s.with_param(&strength, 0.0).unwrap();
         let fit = vec![ParamPath::parse(&t, "campaign.C.effort.AAX", "--fit").unwrap()];
         let e = calibrate(&t, &[rc], &fit, &CalibrateOptions::default())
             .unwrap_err()
@@ -850,14 +495,20 @@ mod tests {
     #[test]
     fn circular_fits_are_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let file = dir.path().join("prior.csv");
-        std::fs::write(&file, "iso3,country,vote\n").unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write("members.csv", "iso3,name,un_region\nAAA,A,G\nBBB,B,G\n");
+        write("prior.csv", "iso3,country,vote\nAAA,A,Y\nBBB,B,N\n");
         let other = dir.path().join("other.csv");
         std::fs::write(&other, "iso3,country,vote\n").unwrap();
-        let mut s = example();
-        s.file = dir.path().join("s.toml");
-        // Stored relative to the scenario's folder, given on the command line with `..`.
-        s.prior_rollcalls = vec![PathBuf::from("prior.csv")];
+        // The roll call is written relative to the scenario's folder in `[prior]`, and given
+        // on the command line with `..`.
+        let s = scenario::parse(
+            "[scenario]\nname = \"p\"\n[simulation]\nballots = 1\nseed = 1\n\
+             [prior]\nmembers = \"members.csv\"\nrollcalls = [{ file = \"prior.csv\" }]\n\
+             strength = 1\ngroup_strength = 1\n",
+            &dir.path().join("s.toml"),
+        )
+        .unwrap();
         let via = dir.path().join("sub").join("..").join("prior.csv");
         std::fs::create_dir(dir.path().join("sub")).unwrap();
         let e = check_not_circular(&s, &[other.clone(), via]).unwrap_err();

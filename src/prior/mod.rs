@@ -30,41 +30,37 @@
 //! question the prior must answer: how far a state's own record predicts its vote on a *new*,
 //! related resolution, versus its group's.
 
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+mod selection;
+
+use selection::{Data, choose, group_probs, pooled};
+pub use selection::{shrink, strength_grid};
+
 use crate::error::{Error, Problem, Result};
-use crate::rollcall::{self, RollCall};
-use crate::scenario::members::read_text;
-use crate::vote::{Outcome, VoteProbs};
+use crate::input::members::{Member, parse_group_members};
+use crate::input::read_text;
+use crate::input::rollcall::{self, RollCall};
+use crate::vote::VoteProbs;
 
 /// Pseudo-votes spread evenly over the four outcomes at the Assembly level (Jeffreys prior,
 /// ½ per outcome).
 pub const ASSEMBLY_PSEUDO_VOTES: f64 = 2.0;
+
 /// Smallest strength on the `auto` grid, in pseudo-votes.
 pub const GRID_MIN: f64 = 0.01;
+
 /// Largest strength on the `auto` grid, in pseudo-votes.
 pub const GRID_MAX: f64 = 1000.0;
+
 /// Grid points per decade of the `auto` grid.
 pub const GRID_PER_DECADE: u32 = 10;
+
 /// Largest accepted fixed strength or roll-call weight.
 pub const MAX_STRENGTH: f64 = 1e6;
-
-/// A member state as listed in a members file with groups (`iso3,name,un_region`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Member {
-    /// 1-based line in the members file.
-    pub line: usize,
-    /// ISO 3166-1 alpha-3 code.
-    pub iso3: String,
-    /// Display name.
-    pub name: String,
-    /// Group the state is shrunk toward (its UN regional group in `data/members.csv`).
-    pub group: String,
-}
 
 /// A recorded roll call and the weight it gets in the estimate (≥ 0; relative, any scale).
 #[derive(Debug, Clone, PartialEq)]
@@ -158,7 +154,7 @@ impl Inputs {
         mut read: impl FnMut(&Path) -> Result<String>,
     ) -> Result<Self> {
         let mut problems = Vec::new();
-        let mem = parse_members(&read(members)?, members)?;
+        let mem = parse_group_members(&read(members)?, members)?;
         let codes: Vec<&str> = mem.iter().map(|m| m.iso3.as_str()).collect();
         let mut rcs = Vec::new();
         for (path, weight) in rollcalls {
@@ -187,92 +183,6 @@ impl Inputs {
             rollcalls: rcs,
             settings,
         })
-    }
-}
-
-/// Reads a members file with groups: header with `iso3`, `name` and `un_region` (or `group`).
-pub fn read_members(path: &Path) -> Result<Vec<Member>> {
-    parse_members(&read_text(path)?, path)
-}
-
-/// Parses the text of a members file with groups; `path` is used in messages.
-pub fn parse_members(text: &str, path: &Path) -> Result<Vec<Member>> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .comment(Some(b'#'))
-        .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| Error::invalid(path, Some(1), "", format!("malformed CSV: {e}")))?
-        .clone();
-    let col = |n: &str| headers.iter().position(|h| h == n);
-    let group_col = col("un_region").or_else(|| col("group"));
-    let (Some(ci), Some(cn), Some(cg)) = (col("iso3"), col("name"), group_col) else {
-        return Err(Error::invalid(
-            path,
-            Some(1),
-            "header",
-            format!(
-                "expected columns iso3,name,un_region (or group); found {}",
-                headers.iter().collect::<Vec<_>>().join(",")
-            ),
-        ));
-    };
-    let mut problems = Vec::new();
-    let mut out: Vec<Member> = Vec::new();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for rec in rdr.records() {
-        let rec = match rec {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize);
-                problems.push(Problem::new(path, line, "", format!("malformed CSV: {e}")));
-                continue;
-            }
-        };
-        let line = rec.position().map_or(0, |p| p.line() as usize);
-        let iso3 = rec.get(ci).unwrap_or("").to_string();
-        if !(iso3.len() == 3 && iso3.bytes().all(|b| b.is_ascii_uppercase())) {
-            problems.push(Problem::new(
-                path,
-                Some(line),
-                "iso3",
-                format!("{iso3:?} is not a 3-letter upper-case code"),
-            ));
-            continue;
-        }
-        let group = rec.get(cg).unwrap_or("").to_string();
-        if group.is_empty() {
-            problems.push(Problem::new(
-                path,
-                Some(line),
-                format!("group of {iso3}"),
-                "empty; every state needs a group to be shrunk toward",
-            ));
-        }
-        if let Some(prev) = seen.insert(iso3.clone(), line) {
-            problems.push(Problem::new(
-                path,
-                Some(line),
-                format!("state {iso3}"),
-                format!("duplicate row (first at line {prev})"),
-            ));
-            continue;
-        }
-        out.push(Member {
-            line,
-            name: rec.get(cn).unwrap_or("").to_string(),
-            iso3,
-            group,
-        });
-    }
-    if out.is_empty() && problems.is_empty() {
-        problems.push(Problem::new(path, None, "", "members file lists no states"));
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(Error::Invalid(problems))
     }
 }
 
@@ -341,158 +251,6 @@ impl Prior {
     }
 }
 
-/// The `auto` grid: 10^(−2 + j/10) for j = 0..=50, i.e. [`GRID_MIN`] to [`GRID_MAX`].
-pub fn strength_grid() -> Vec<f64> {
-    let decades = (GRID_MAX / GRID_MIN).log10().round() as u32;
-    (0..=decades * GRID_PER_DECADE)
-        .map(|j| GRID_MIN * 10f64.powf(j as f64 / GRID_PER_DECADE as f64))
-        .collect()
-}
-
-/// Weighted counts per state and group indices, the data the fit works on.
-struct Data {
-    /// `votes[k][i]`: outcome index of state i in roll call k.
-    votes: Vec<Vec<usize>>,
-    weights: Vec<f64>,
-    group_of: Vec<usize>,
-    group_names: Vec<String>,
-}
-
-impl Data {
-    fn new(inputs: &Inputs) -> Data {
-        let mut group_names: Vec<String> = inputs.members.iter().map(|m| m.group.clone()).collect();
-        group_names.sort();
-        group_names.dedup();
-        let group_of = inputs
-            .members
-            .iter()
-            .map(|m| group_names.binary_search(&m.group).unwrap_or(0))
-            .collect();
-        let votes = inputs
-            .rollcalls
-            .iter()
-            .map(|r| {
-                let by: HashMap<&str, Outcome> = r
-                    .rollcall
-                    .votes
-                    .iter()
-                    .map(|v| (v.iso3.as_str(), v.vote))
-                    .collect();
-                inputs
-                    .members
-                    .iter()
-                    .map(|m| by.get(m.iso3.as_str()).map_or(3, |o| o.index()))
-                    .collect()
-            })
-            .collect();
-        Data {
-            votes,
-            weights: inputs.rollcalls.iter().map(|r| r.weight).collect(),
-            group_of,
-            group_names,
-        }
-    }
-
-    /// Weighted counts of each state over roll calls other than `skip`.
-    fn counts(&self, skip: Option<usize>) -> Vec<[f64; 4]> {
-        let mut c = vec![[0.0; 4]; self.group_of.len()];
-        for (k, (v, &w)) in self.votes.iter().zip(&self.weights).enumerate() {
-            if Some(k) == skip {
-                continue;
-            }
-            for (ci, &o) in c.iter_mut().zip(v) {
-                ci[o] += w;
-            }
-        }
-        c
-    }
-}
-
-/// Level sums that do not depend on α and β: assembly `π₀`, per-group count sums and sizes.
-struct Pooled {
-    assembly: [f64; 4],
-    group_counts: Vec<[f64; 4]>,
-    group_size: Vec<f64>,
-}
-
-fn pooled(counts: &[[f64; 4]], group_of: &[usize], n_groups: usize, w: f64) -> Pooled {
-    let mut total = [0.0; 4];
-    let mut group_counts = vec![[0.0; 4]; n_groups];
-    let mut group_size = vec![0.0; n_groups];
-    for (c, &g) in counts.iter().zip(group_of) {
-        for o in 0..4 {
-            total[o] += c[o];
-            group_counts[g][o] += c[o];
-        }
-        group_size[g] += 1.0;
-    }
-    let n = counts.len() as f64;
-    let assembly =
-        total.map(|t| (t + ASSEMBLY_PSEUDO_VOTES / 4.0) / (n * w + ASSEMBLY_PSEUDO_VOTES));
-    Pooled {
-        assembly,
-        group_counts,
-        group_size,
-    }
-}
-
-/// Group estimates `π_g` for group strength `beta`.
-fn group_probs(p: &Pooled, w: f64, beta: f64) -> Vec<[f64; 4]> {
-    p.group_counts
-        .iter()
-        .zip(&p.group_size)
-        .map(|(gc, &size)| {
-            let d = size * w + beta;
-            std::array::from_fn(|o| (gc[o] + beta * p.assembly[o]) / d)
-        })
-        .collect()
-}
-
-/// A state's estimate from its counts, total weight `w`, group estimate and strength `alpha`.
-pub fn shrink(counts: [f64; 4], w: f64, group: [f64; 4], alpha: f64) -> [f64; 4] {
-    let d = w + alpha;
-    std::array::from_fn(|o| (counts[o] + alpha * group[o]) / d)
-}
-
-/// Held-out log loss of every group's states with strength `alpha` in every group and group
-/// strength `beta`: `w_k`-weighted sums over folds (not yet divided by the total weight).
-fn cv_group_losses(data: &Data, folds: &[Fold], alpha: f64, beta: f64) -> Vec<f64> {
-    let mut loss = vec![0.0; data.group_names.len()];
-    for f in folds {
-        let groups = group_probs(&f.pooled, f.w, beta);
-        let wk = data.weights[f.k];
-        for ((c, &g), &o) in f.counts.iter().zip(&data.group_of).zip(&data.votes[f.k]) {
-            loss[g] -= wk * shrink(*c, f.w, groups[g], alpha)[o].ln();
-        }
-    }
-    loss
-}
-
-/// Weighted mean held-out log loss per state vote with per-group strengths `alphas`.
-#[cfg(test)]
-fn cv_loss(data: &Data, folds: &[Fold], alphas: &[f64], beta: f64) -> f64 {
-    let total: f64 = alphas
-        .iter()
-        .enumerate()
-        .map(|(g, &a)| cv_group_losses(data, folds, a, beta)[g])
-        .sum();
-    total / cv_weight(data, folds)
-}
-
-fn cv_weight(data: &Data, folds: &[Fold]) -> f64 {
-    folds
-        .iter()
-        .map(|f| data.weights[f.k] * f.counts.len() as f64)
-        .sum()
-}
-
-struct Fold {
-    k: usize,
-    w: f64,
-    counts: Vec<[f64; 4]>,
-    pooled: Pooled,
-}
-
 fn check_inputs(inputs: &Inputs) -> Result<()> {
     let mut problems = Vec::new();
     let file = &inputs.members_file;
@@ -500,13 +258,8 @@ fn check_inputs(inputs: &Inputs) -> Result<()> {
         problems.push(Problem::new(file, None, "rollcalls", "no roll calls given"));
     }
     for r in &inputs.rollcalls {
-        if !(r.weight.is_finite() && (0.0..=MAX_STRENGTH).contains(&r.weight)) {
-            problems.push(Problem::new(
-                &r.rollcall.file,
-                None,
-                "weight",
-                format!("must be a number in [0, {MAX_STRENGTH}], got {}", r.weight),
-            ));
+        if let Err(m) = crate::scenario::bounds::PRIOR_WEIGHT.check(r.weight) {
+            problems.push(Problem::new(&r.rollcall.file, None, "weight", m));
         }
     }
     let positive = inputs.rollcalls.iter().filter(|r| r.weight > 0.0).count();
@@ -540,64 +293,6 @@ fn check_inputs(inputs: &Inputs) -> Result<()> {
     } else {
         Err(Error::Invalid(problems))
     }
-}
-
-/// Chooses `(α_g per group, β, selection)` from the settings, by cross-validation where `auto`.
-fn choose(data: &Data, settings: Settings) -> (Vec<f64>, f64, Option<Selection>) {
-    let n_groups = data.group_names.len();
-    let grid = strength_grid();
-    let alphas = match settings.strength {
-        Strength::Fixed(a) => vec![a],
-        Strength::Auto => grid.clone(),
-    };
-    let betas = match settings.group_strength {
-        Strength::Fixed(b) => vec![b],
-        Strength::Auto => grid,
-    };
-    if alphas.len() == 1 && betas.len() == 1 {
-        return (vec![alphas[0]; n_groups], betas[0], None);
-    }
-    let w_total: f64 = data.weights.iter().sum();
-    let folds: Vec<Fold> = (0..data.votes.len())
-        .filter(|&k| data.weights[k] > 0.0)
-        .map(|k| {
-            let w = w_total - data.weights[k];
-            let counts = data.counts(Some(k));
-            let pooled = pooled(&counts, &data.group_of, n_groups, w);
-            Fold {
-                k,
-                w,
-                counts,
-                pooled,
-            }
-        })
-        .collect();
-    // best: (total loss, α per group, β).
-    let mut best: Option<(f64, Vec<f64>, f64)> = None;
-    for &b in &betas {
-        // Per group: (loss, α) minimised over α, smaller α on ties.
-        let mut per_group = vec![(f64::INFINITY, alphas[0]); n_groups];
-        for &a in &alphas {
-            for (g, l) in cv_group_losses(data, &folds, a, b).into_iter().enumerate() {
-                if l < per_group[g].0 {
-                    per_group[g] = (l, a);
-                }
-            }
-        }
-        let total: f64 = per_group.iter().map(|x| x.0).sum();
-        if best.as_ref().is_none_or(|x| total < x.0) {
-            best = Some((total, per_group.iter().map(|x| x.1).collect(), b));
-        }
-    }
-    let (total, chosen, beta) = best.unwrap_or((f64::NAN, vec![alphas[0]; n_groups], betas[0]));
-    (
-        chosen,
-        beta,
-        Some(Selection {
-            folds: folds.len(),
-            cv_log_loss: total / cv_weight(data, &folds),
-        }),
-    )
 }
 
 /// Fits the estimator (see the module docs). Errors if a weight or strength is invalid, a roll
@@ -702,6 +397,7 @@ fn csv_field(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::selection::{Fold, cv_loss};
     use super::*;
 
     fn rc(name: &str, votes: &[(&str, &str)]) -> RollCall {
@@ -713,7 +409,7 @@ mod tests {
     }
 
     fn inputs(calls: &[&[(&str, &str)]], settings: Settings) -> Inputs {
-        let members = parse_members(
+        let members = parse_group_members(
             "iso3,name,un_region\nAAA,A,G1\nBBB,B,G1\nCCC,C,G1\nDDD,D,G2\nEEE,E,G2\n",
             Path::new("m.csv"),
         )
@@ -886,25 +582,11 @@ mod tests {
     }
 
     #[test]
-    fn members_file_errors_name_lines() {
-        let t = "iso3,name,un_region\nAAA,A,G1\nAAA,A,G1\nbad,B,G1\nCCC,C,\n";
-        let e = parse_members(t, Path::new("m.csv"))
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("m.csv:3: state AAA: duplicate row"), "{e}");
-        assert!(e.contains("m.csv:4: iso3"), "{e}");
-        assert!(e.contains("m.csv:5: group of CCC: empty"), "{e}");
-        let e = parse_members("iso3,name\n", Path::new("m.csv")).unwrap_err();
-        assert!(e.to_string().contains("m.csv:1: header"), "{e}");
-    }
-
-    #[test]
     fn csv_round_trips_exactly() {
         let inp = inputs(&[R1, R2, R3], fixed(0.7, 3.0));
         let p = estimate(&inp).unwrap();
         let text = members_csv(&p, &inp);
-        let rows =
-            crate::scenario::members::parse_members_csv(&text, Path::new("out.csv")).unwrap();
+        let rows = crate::input::members::parse_members_csv(&text, Path::new("out.csv")).unwrap();
         assert_eq!(rows.len(), 5);
         for (r, s) in rows.iter().zip(&p.states) {
             assert_eq!(r.iso3, s.iso3);
