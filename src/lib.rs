@@ -29,6 +29,7 @@ pub mod backtest;
 pub mod error;
 pub mod evidence;
 pub mod exact;
+pub mod ideal;
 pub mod limits;
 pub mod lobbying;
 pub mod model;
