@@ -72,6 +72,23 @@ impl Date {
         }
     }
 
+    /// Days since 1970-01-01 (negative before), by the proleptic Gregorian calendar.
+    pub fn days(self) -> i64 {
+        // Howard Hinnant's days_from_civil.
+        let (m, d) = (i64::from(self.month), i64::from(self.day));
+        let y = i64::from(self.year) - i64::from(m <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// Years from `earlier` to `self` (days / 365.25; negative if `earlier` is later).
+    pub fn years_since(self, earlier: Date) -> f64 {
+        (self.days() - earlier.days()) as f64 / 365.25
+    }
+
     /// The day before (`None` before the year 1000).
     pub fn previous_day(self) -> Option<Date> {
         if self.day > 1 {
@@ -200,5 +217,10 @@ mod tests {
         assert_eq!(prev("2022-03-01"), "2022-02-28");
         assert_eq!(prev("2024-03-01"), "2024-02-29");
         assert_eq!(prev("2022-01-01"), "2021-12-31");
+        let d = |x: &str| x.parse::<Date>().unwrap();
+        assert_eq!(d("1970-01-01").days(), 0);
+        assert_eq!(d("2000-03-01").days(), 11_017);
+        assert_eq!(d("2022-10-12").days() - d("2022-03-02").days(), 224);
+        assert!((d("2022-03-02").years_since(d("2021-03-02")) - 365.0 / 365.25).abs() < 1e-12);
     }
 }

@@ -2,7 +2,8 @@
 //! `votes.csv` (the format of `data/unga/`), and selecting a date window.
 //!
 //! * `rollcalls.csv`: `record,symbol,date,yes,no,abstain,absent,title` — one row per roll call,
-//!   in chronological order (dates never decrease; roll calls of one day keep file order),
+//!   in chronological order (dates never decrease; roll calls of one day by increasing record
+//!   number, which is the order they are taken as having been held in),
 //!   unique record numbers and symbols, tallies equal to the counts in `votes.csv`.
 //! * `votes.csv`: `record,iso3,vote` — one row per state per roll call (a state without a row
 //!   was not a member, or not seated, that day); `vote` ∈ `Y` yes, `N` no, `A` abstain, `X` not
@@ -176,7 +177,7 @@ pub struct History {
     pub window: Window,
     /// States with at least one row in the selected roll calls, sorted by code.
     pub states: Vec<Iso3>,
-    /// The selected roll calls, chronological (same-day roll calls in file order).
+    /// The selected roll calls, chronological (same-day roll calls by record number).
     pub rollcalls: Vec<RollCall>,
 }
 
@@ -466,6 +467,21 @@ fn parse_rollcalls(path: &Path, bytes: &[u8]) -> Result<Vec<RawRollCall>> {
                     "dates out of order: {date} comes after {} (line {}); roll calls must be \
                      listed chronologically",
                     prev.rollcall.date, prev.line
+                ),
+            ));
+        }
+        if let Some(prev) = out.last()
+            && date == prev.rollcall.date
+            && record < prev.rollcall.record
+        {
+            return Err(IdealError::input(
+                path,
+                Some(line),
+                "record",
+                format!(
+                    "record {record} comes after record {} of the same day (line {}); roll calls \
+                     of one day must be listed by increasing record number",
+                    prev.rollcall.record, prev.line
                 ),
             ));
         }

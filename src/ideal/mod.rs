@@ -11,6 +11,7 @@
 //!   with the naive baselines; [`cohesion`] measures blocs' excess agreement;
 //!   [`positions`] lists positions over time.
 
+pub mod cohesion;
 pub mod date;
 pub mod design;
 pub mod error;
@@ -22,10 +23,13 @@ pub mod lbfgs;
 pub mod linalg;
 pub mod model;
 pub mod objective;
+pub mod positions;
 pub mod precondition;
 pub mod predict;
 pub mod probit;
+pub mod rolling;
 pub mod score;
+pub mod synthetic;
 pub mod validate;
 
 pub use date::Date;

@@ -69,8 +69,8 @@ pub struct FitOptions {
 impl Default for FitOptions {
     fn default() -> Self {
         FitOptions {
-            dims: 10,
-            absence_rank: 3,
+            dims: 4,
+            absence_rank: 0,
             drift: 0.3,
             start_scale: 1.0,
             discrimination_scale: 1.5,
@@ -82,7 +82,7 @@ impl Default for FitOptions {
             absence_level_scale: 3.0,
             absence_loading_scale: 1.0,
             max_iterations: 3000,
-            tolerance: 1e-9,
+            tolerance: 1e-6,
             memory: 10,
         }
     }

@@ -12,10 +12,12 @@
 //!    `P(yes | present) = 1 − Φ((c₂ − η)/s)`. Not voting: `λ = μ_l + a_{i,t_i} + u_i·v_l` with
 //!    variance `h·τ_a²`, `P(absent) = logistic(λ / √(1 + π·h·τ_a²/8))` (the probit
 //!    approximation of the logistic-normal integral).
-//! 2. **Model mixture.** `p_model = Σ_l ω_l p_l` with `ω_l ∝ like_decay^(l−1)`.
+//! 2. **Model mixture.** `p_model = Σ_l ω_l p_l` with `ω_l ∝ like_decay^{age_l}`, `age_l` the
+//!    years from like roll call `l` to the new vote (so a like vote three weeks old outweighs
+//!    one eight years old far more than one a year old outweighs one two years old).
 //! 3. **Record.** `p_record[o] = (Σ_l ω'_l·1[state voted o in l] + α) / (Σ_l ω'_l + 4α)` over the
-//!    like roll calls the state was a member for, `ω'_l ∝ record_decay^(l−1)` (before
-//!    normalising), `α = record_smoothing`.
+//!    like roll calls the state was a member for, `ω'_l ∝ record_decay^{age_l}` normalised
+//!    over all like roll calls, `α = record_smoothing`.
 //! 4. **Pooling** (log-linear, separately for turnout and for the vote cast): the log-odds of
 //!    not voting are `w_ma·logit(p_model[absent]) + w_ra·logit(p_record[absent])`, and among
 //!    those present `q[o] ∝ q_model[o]^{w_mv} · q_record[o]^{w_rv}` (`q` the shares of yes, no,
@@ -53,9 +55,10 @@ pub struct PoolOptions {
     pub absence_model_weight: f64,
     /// Weight of the record's log-odds of not voting (≥ 0).
     pub absence_record_weight: f64,
-    /// Relative weight of each older like roll call in the model mixture, in (0, 1].
+    /// Factor by which a like roll call's weight in the model mixture falls per year of age,
+    /// in (0, 1].
     pub like_decay: f64,
-    /// Relative weight of each older like roll call in the record, in (0, 1].
+    /// Factor by which a like roll call's weight in the record falls per year of age, in (0, 1].
     pub record_decay: f64,
     /// `α > 0`: pseudo-votes added to each outcome of the record.
     pub record_smoothing: f64,
@@ -284,14 +287,11 @@ pub fn resolve_like(model: &IdealModel, like: &[String], date: Date) -> Result<V
     Ok(idx)
 }
 
-/// Normalised geometric weights `decay^k`, `k = 0, 1, …` for `n` items.
-pub fn decay_weights(n: usize, decay: f64) -> Vec<f64> {
-    let mut raw = Vec::with_capacity(n);
-    let mut w = 1.0;
-    for _ in 0..n {
-        raw.push(w);
-        w *= decay;
-    }
+/// Normalised weights `decay^age` of roll calls `age` years before the new vote (ages ≥ 0).
+pub fn age_weights(ages: &[f64], decay: f64) -> Vec<f64> {
+    // decay^age = exp(age · ln decay); the youngest gets the largest weight.
+    let l = pm::ln(decay);
+    let raw: Vec<f64> = ages.iter().map(|&a| pm::exp(a.max(0.0) * l)).collect();
     let s: f64 = raw.iter().sum();
     raw.into_iter().map(|w| w / s).collect()
 }
@@ -333,8 +333,8 @@ pub fn model_probs(model: &IdealModel, i: usize, j: usize, session: i32) -> [f64
 
 /// A state's record on the like roll calls (most recent first; `None`: not a member then),
 /// smoothed (module documentation, step 3).
-pub fn record_probs(votes: &[Option<Outcome>], pool: &PoolOptions) -> [f64; 4] {
-    let w = decay_weights(votes.len(), pool.record_decay);
+pub fn record_probs(votes: &[Option<Outcome>], ages: &[f64], pool: &PoolOptions) -> [f64; 4] {
+    let w = age_weights(ages, pool.record_decay);
     let mut c = [pool.record_smoothing; 4];
     for (v, w) in votes.iter().zip(&w) {
         if let Some(o) = v {
@@ -346,8 +346,8 @@ pub fn record_probs(votes: &[Option<Outcome>], pool: &PoolOptions) -> [f64; 4] {
 }
 
 /// The mixture of per-like-roll-call model probabilities with weights from `like_decay`.
-pub fn mix(components: &[[f64; 4]], pool: &PoolOptions) -> [f64; 4] {
-    let w = decay_weights(components.len(), pool.like_decay);
+pub fn mix(components: &[[f64; 4]], ages: &[f64], pool: &PoolOptions) -> [f64; 4] {
+    let w = age_weights(ages, pool.like_decay);
     let mut p = [0.0; 4];
     for (c, w) in components.iter().zip(&w) {
         for k in 0..4 {
@@ -418,12 +418,16 @@ pub fn prior(
         }
     };
     let session = date.session();
+    let ages: Vec<f64> = like_idx
+        .iter()
+        .map(|&j| date.years_since(model.rollcalls[j].date))
+        .collect();
     let model_part = |i: usize| -> [f64; 4] {
         let now: Vec<[f64; 4]> = like_idx
             .iter()
             .map(|&j| model_probs(model, i, j, session))
             .collect();
-        mix(&now, pool_options)
+        mix(&now, &ages, pool_options)
     };
     // Fallback means over fitted states, by region (regions from the members list).
     let fitted: Vec<(usize, [f64; 4])> = members
@@ -476,7 +480,11 @@ pub fn prior(
             .iter()
             .map(|&j| i.and_then(|i| model.rollcalls[j].vote_of(i)))
             .collect();
-        let p = pool(model_p, record_probs(&votes, pool_options), pool_options);
+        let p = pool(
+            model_p,
+            record_probs(&votes, &ages, pool_options),
+            pool_options,
+        );
         rows.push(PriorRow {
             iso3: m.iso3,
             name: m.name.clone(),
@@ -485,7 +493,7 @@ pub fn prior(
             basis,
         });
     }
-    let weights = decay_weights(like_idx.len(), pool_options.like_decay);
+    let weights = age_weights(&ages, pool_options.like_decay);
     Ok(Prior {
         date,
         session,

@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::probit::pm;
 use crate::backtest::LOG_LOSS_FLOOR;
 use crate::vote::Outcome;
 
@@ -20,7 +21,7 @@ pub fn brier(p: &[f64; 4], actual: Outcome) -> f64 {
 
 /// Log loss of one state-vote, nats.
 pub fn log_loss(p: &[f64; 4], actual: Outcome) -> f64 {
-    -p[actual.index()].max(LOG_LOSS_FLOOR).ln()
+    -pm::ln(p[actual.index()].max(LOG_LOSS_FLOOR))
 }
 
 /// Sums of scores over many state-votes, split by the recorded outcome.

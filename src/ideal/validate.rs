@@ -31,6 +31,7 @@ use super::fit::fit;
 use super::history::{History, Iso3, Window};
 use super::model::FitOptions;
 use super::predict::{PoolOptions, mean_probs, mix, model_probs, pool, record_probs};
+use super::probit::{logistic, pm};
 use super::score::{ScoreSummary, Tally};
 use crate::vote::Outcome;
 
@@ -126,6 +127,8 @@ struct Case {
 #[derive(Debug, Clone)]
 struct TargetCases {
     target: Target,
+    /// Years from each like roll call to the target.
+    ages: Vec<f64>,
     cases: Vec<Case>,
 }
 
@@ -181,6 +184,11 @@ impl Cases {
                 .collect();
             out.push(TargetCases {
                 target: t.clone(),
+                ages: t
+                    .like
+                    .iter()
+                    .map(|&q| rc.date.years_since(history.rollcalls[q].date))
+                    .collect(),
                 cases,
             });
         }
@@ -198,7 +206,7 @@ impl Cases {
                 let parts: Vec<Option<[f64; 4]>> = tc
                     .cases
                     .iter()
-                    .map(|c| c.comps.as_ref().map(|now| mix(now, p)))
+                    .map(|c| c.comps.as_ref().map(|now| mix(now, &tc.ages, p)))
                     .collect();
                 let known: Vec<&[f64; 4]> = parts.iter().flatten().collect();
                 let mean = if known.is_empty() {
@@ -212,7 +220,7 @@ impl Cases {
                     .map(|(c, part)| {
                         let model_p = part.unwrap_or(mean);
                         match which {
-                            0 => pool(model_p, record_probs(&c.record, p), p),
+                            0 => pool(model_p, record_probs(&c.record, &tc.ages, p), p),
                             1 => pool(model_p, [0.25; 4], &model_only),
                             2 => naive(&c.record[..1], smoothing),
                             _ => naive(&c.record, smoothing),
@@ -268,8 +276,21 @@ pub fn naive(votes: &[Option<Outcome>], smoothing: f64) -> [f64; 4] {
     c.map(|x| x / s)
 }
 
+/// Where the search for pooling weights starts (fixed, so that the result does not depend on
+/// [`PoolOptions::default`], which is set from this search's result).
+pub const POOL_SEARCH_START: PoolOptions = PoolOptions {
+    vote_model_weight: 0.5,
+    vote_record_weight: 1.0,
+    absence_model_weight: 0.5,
+    absence_record_weight: 1.0,
+    like_decay: 0.5,
+    record_decay: 0.5,
+    record_smoothing: 0.3,
+};
+
 /// Pooling weights minimising the pooled log loss of the `ideal` forecaster on `cases`
-/// (Nelder–Mead on log weights, logit decays and log smoothing, from the defaults).
+/// (Nelder–Mead on log weights, logit decays and log smoothing, from [`POOL_SEARCH_START`]),
+/// rounded to three significant digits.
 pub fn tune_pool(cases: &Cases) -> Result<PoolOptions> {
     struct Loss<'a>(&'a Cases);
     impl CostFunction for Loss<'_> {
@@ -279,7 +300,7 @@ pub fn tune_pool(cases: &Cases) -> Result<PoolOptions> {
             Ok(self.0.pooled(0, &from_z(z), 0.0).summary().log_loss)
         }
     }
-    let z0 = to_z(&PoolOptions::default());
+    let z0 = to_z(&POOL_SEARCH_START);
     let simplex: Vec<Vec<f64>> = std::iter::once(z0.clone())
         .chain((0..z0.len()).map(|k| {
             let mut z = z0.clone();
@@ -300,36 +321,73 @@ pub fn tune_pool(cases: &Cases) -> Result<PoolOptions> {
         .get_best_param()
         .cloned()
         .ok_or_else(|| IdealError::Fit("no pooling weights".into()))?;
-    Ok(from_z(&best))
+    let p = from_z(&best);
+    Ok(PoolOptions {
+        vote_model_weight: round3(p.vote_model_weight),
+        vote_record_weight: round3(p.vote_record_weight),
+        absence_model_weight: round3(p.absence_model_weight),
+        absence_record_weight: round3(p.absence_record_weight),
+        like_decay: round3(p.like_decay).min(1.0),
+        record_decay: round3(p.record_decay).min(1.0),
+        record_smoothing: round3(p.record_smoothing),
+    })
 }
 
 fn to_z(p: &PoolOptions) -> Vec<f64> {
     let logit = |x: f64| {
         let x = x.clamp(1e-6, 1.0 - 1e-6);
-        (x / (1.0 - x)).ln()
+        pm::ln(x / (1.0 - x))
     };
     vec![
-        p.vote_model_weight.max(1e-6).ln(),
-        p.vote_record_weight.max(1e-6).ln(),
-        p.absence_model_weight.max(1e-6).ln(),
-        p.absence_record_weight.max(1e-6).ln(),
+        pm::ln(p.vote_model_weight.max(1e-6)),
+        pm::ln(p.vote_record_weight.max(1e-6)),
+        pm::ln(p.absence_model_weight.max(1e-6)),
+        pm::ln(p.absence_record_weight.max(1e-6)),
         logit(p.like_decay),
         logit(p.record_decay),
-        p.record_smoothing.ln(),
+        pm::ln(p.record_smoothing),
     ]
 }
 
 fn from_z(z: &[f64]) -> PoolOptions {
-    let sig = |x: f64| 1.0 / (1.0 + (-x).exp());
-    let w = |x: f64| x.clamp(-20.0, 4.0).exp();
+    let w = |x: f64| pm::exp(x.clamp(-20.0, 4.0));
     PoolOptions {
         vote_model_weight: w(z[0]),
         vote_record_weight: w(z[1]),
         absence_model_weight: w(z[2]),
         absence_record_weight: w(z[3]),
-        like_decay: sig(z[4]).max(1e-6),
-        record_decay: sig(z[5]).max(1e-6),
-        record_smoothing: z[6].clamp(-12.0, 6.0).exp(),
+        like_decay: logistic(z[4]).max(1e-6),
+        record_decay: logistic(z[5]).max(1e-6),
+        record_smoothing: pm::exp(z[6].clamp(-12.0, 6.0)),
+    }
+}
+
+/// `x` rounded to three significant digits (tuned weights are reported and shipped so).
+///
+/// ```
+/// use lobbysim::ideal::validate::round3;
+/// assert_eq!(round3(0.4125253), 0.413);
+/// assert_eq!(round3(0.08602268), 0.086);
+/// assert_eq!(round3(1.0061980), 1.01);
+/// assert_eq!(round3(1234.5), 1230.0);
+/// ```
+pub fn round3(x: f64) -> f64 {
+    if x == 0.0 || !x.is_finite() {
+        return x;
+    }
+    // Scale by powers of ten (exact integers) until 100 ≤ |x|·f < 1000 or |x|/f is.
+    let a = x.abs();
+    let (mut up, mut down) = (1.0f64, 1.0f64);
+    while a * up < 100.0 && up < 1e300 {
+        up *= 10.0;
+    }
+    while a / down >= 1000.0 {
+        down *= 10.0;
+    }
+    if down > 1.0 {
+        (x / down).round() * down
+    } else {
+        (x * up).round() / up
     }
 }
 
@@ -488,12 +546,21 @@ fn report(
     }
 }
 
+/// A candidate setting for [`tune`]: the fit options and the number of sessions fitted.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Setting {
+    /// Fit options.
+    pub fit_options: FitOptions,
+    /// Sessions fitted before the scored one ([`Protocol::fit_sessions`]).
+    pub fit_sessions: i32,
+}
+
 /// One candidate's result on the tuning session.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Candidate {
-    /// Fit options tried.
-    pub fit_options: FitOptions,
-    /// Pooling weights tuned for them.
+    /// The setting tried.
+    pub setting: Setting,
+    /// Pooling weights tuned for it.
     pub pool: PoolOptions,
     /// Pooled scores of the `ideal` forecaster with those weights.
     pub ideal: ScoreSummary,
@@ -510,14 +577,18 @@ pub fn tune(
     history: &History,
     session: i32,
     protocol: &Protocol,
-    candidates: &[FitOptions],
+    candidates: &[Setting],
     progress: &dyn Fn(&Candidate),
 ) -> Result<(Vec<Candidate>, usize)> {
     let mut out: Vec<Candidate> = Vec::with_capacity(candidates.len());
     for c in candidates {
-        let (r, _) = evaluate_period(history, session, protocol, c, None)?;
+        let proto = Protocol {
+            fit_sessions: c.fit_sessions,
+            ..*protocol
+        };
+        let (r, _) = evaluate_period(history, session, &proto, &c.fit_options, None)?;
         let cand = Candidate {
-            fit_options: c.clone(),
+            setting: c.clone(),
             pool: r.pool,
             ideal: r.forecasters[0].pooled,
             model_only: r.forecasters[1].pooled,
