@@ -5,6 +5,7 @@
 //! cargo run --release --example ideal_validate               # tune on the 75th, test on the 76th, …
 //! cargo run --release --example ideal_validate -- --defaults # skip tuning: library defaults
 //! cargo run --release --example ideal_validate -- --per-vote # also one row per scored vote
+//! cargo run --release --example ideal_validate -- --svg docs/ideal-positions.svg  # draw positions
 //! ```
 //!
 //! 1. Nested validation. Tuning: every candidate fit option is fitted on 1 Sep 2010 –
@@ -14,6 +15,7 @@
 //!    and scored unchanged on the 76th session.
 //! 2. Rolling backtests of ES-11/2 and ES-11/3, fitted on the history before each.
 //! 3. The ES-11/4 prior (12 Oct 2022), compared with its totals as a check only.
+//! 4. Bloc cohesion of `data/blocs.csv` under that model (sessions 74–76).
 //!
 //! These are the library calls the `lobbysim backtest` protocol mode makes
 //! (`ideal::validate::{tune, evaluate_period}`, `ideal::rolling::{rolling, forecast}`).
@@ -21,6 +23,8 @@
 use std::path::Path;
 use std::time::Instant;
 
+use lobbysim::ideal::cohesion::{cohesion, read_blocs};
+use lobbysim::ideal::positions::{scatter, scatter_svg};
 use lobbysim::ideal::predict::read_members;
 use lobbysim::ideal::rolling::{forecast, rolling};
 use lobbysim::ideal::score::ScoreSummary;
@@ -183,9 +187,46 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         e[3],
         p.rows.len()
     );
+    println!("## Bloc cohesion (the ES-11/4 model, sessions 74–76)\n");
+    let blocs = read_blocs(Path::new("data/blocs.csv"))?;
+    let t0 = Instant::now();
+    let c = cohesion(&model, &blocs, Some([74, 76]))?;
+    let coh_time = t0.elapsed().as_secs_f64();
+    println!(
+        "{} roll calls. `ρ`: residual latent correlation; scenario cohesion = ρ / (1 − g), shown \
+         for g = 0.2.\n",
+        c.rollcalls
+    );
+    println!(
+        "| bloc | members (fitted) | pair-votes | observed | expected | excess | ρ | cohesion (g = 0.2) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|");
+    for b in &c.blocs {
+        println!(
+            "| {} | {} ({}) | {} | {:.3} | {:.3} | {:+.3} | {:.3} | {:.3} |",
+            b.bloc,
+            b.members,
+            b.fitted_members,
+            b.pair_votes,
+            b.observed,
+            b.expected,
+            b.excess,
+            b.residual_correlation,
+            b.scenario_cohesion(0.2)
+        );
+    }
+    println!();
+    if let Some(k) = args.iter().position(|a| a == "--svg") {
+        let path = args.get(k + 1).ok_or("--svg needs a file")?;
+        let pts = scatter(&model, 76, [1, 2])?;
+        let svg = scatter_svg(&pts, "Fitted positions, 76th session (2021–22)", [1, 2])?;
+        std::fs::write(path, svg)?;
+        println!("Wrote the 2-D positions of session 76 to {path}.\n");
+    }
     println!(
         "Wall-clock (not part of the results): tuning-period fit and scoring {tune_time:.1} s, \
-         held-out {held_time:.1} s, rolling {:.1} s and {:.1} s, ES-11/4 {es_time:.1} s.",
+         held-out {held_time:.1} s, rolling {:.1} s and {:.1} s, ES-11/4 {es_time:.1} s, \
+         cohesion {coh_time:.1} s.",
         roll_times[0], roll_times[1]
     );
     Ok(())

@@ -23,6 +23,7 @@ pub mod lbfgs;
 pub mod linalg;
 pub mod model;
 pub mod objective;
+pub mod portable;
 pub mod positions;
 pub mod precondition;
 pub mod predict;

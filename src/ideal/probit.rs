@@ -2,32 +2,9 @@
 //! logit: log-probabilities and their derivatives, accurate far into the tails (a MAP fit
 //! meets latent scores of ±30 on near-unanimous roll calls).
 
-/// Portable elementary functions: the `libm` crate's, which use only IEEE-754 operations and
-/// so give the same bits on every CPU and operating system (the standard library's `exp` and
-/// `ln` call the platform's C library). Every transcendental function of the fit and the
-/// priors goes through these.
-pub mod pm {
-    /// `eˣ`.
-    #[inline]
-    pub fn exp(x: f64) -> f64 {
-        libm::exp(x)
-    }
-    /// Natural logarithm.
-    #[inline]
-    pub fn ln(x: f64) -> f64 {
-        libm::log(x)
-    }
-    /// `ln(1 + x)`.
-    #[inline]
-    pub fn ln_1p(x: f64) -> f64 {
-        libm::log1p(x)
-    }
-    /// Complementary error function.
-    #[inline]
-    pub fn erfc(x: f64) -> f64 {
-        libm::erfc(x)
-    }
-}
+/// Portable elementary functions ([`super::portable`]): every transcendental function of the
+/// fit and the priors goes through these, so results are the same on every CPU.
+pub use super::portable as pm;
 
 use pm::{erfc, exp, ln, ln_1p};
 
