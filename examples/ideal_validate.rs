@@ -193,26 +193,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let c = cohesion(&model, &blocs, Some([74, 76]))?;
     let coh_time = t0.elapsed().as_secs_f64();
     println!(
-        "{} roll calls. `ρ`: residual latent correlation; scenario cohesion = ρ / (1 − g), shown \
-         for g = 0.2.\n",
+        "{} roll calls. `ρ`: maximum-likelihood residual latent correlation (± its standard \
+         error); scenario cohesion = ρ / (1 − g), shown for g = 0.2.\n",
         c.rollcalls
     );
     println!(
-        "| bloc | members (fitted) | pair-votes | observed | expected | excess | ρ | cohesion (g = 0.2) |"
+        "| bloc | members (fitted) | pair-votes | observed | expected | excess | ρ ± se | cohesion (g = 0.2) |"
     );
     println!("|---|---|---|---|---|---|---|---|");
+    let f3 = |x: Option<f64>| x.map_or("–".to_string(), |v| format!("{v:.3}"));
     for b in &c.blocs {
         println!(
-            "| {} | {} ({}) | {} | {:.3} | {:.3} | {:+.3} | {:.3} | {:.3} |",
+            "| {} | {} ({}) | {} | {} | {} | {} | {}{} | {} |",
             b.bloc,
             b.members,
             b.fitted_members,
             b.pair_votes,
-            b.observed,
-            b.expected,
-            b.excess,
-            b.residual_correlation,
-            b.scenario_cohesion(0.2)
+            f3(b.observed),
+            f3(b.expected),
+            b.excess.map_or("–".to_string(), |v| format!("{v:+.3}")),
+            f3(b.residual_correlation),
+            b.residual_correlation_se
+                .map_or(String::new(), |s| format!(" ± {s:.3}")),
+            f3(b.scenario_cohesion(0.2))
         );
     }
     println!();

@@ -222,32 +222,58 @@ fn naive_rules_and_targets_follow_the_protocol() {
 }
 
 #[test]
-fn cohesion_finds_more_agreement_in_a_bloc_of_like_minded_states() {
-    let m = model();
-    // A bloc of the ten states closest on dimension 1 in the last session, and a random one.
-    let mut order: Vec<usize> = (0..m.states.len()).collect();
-    order.sort_by(|&a, &b| m.states[a].positions[2][0].total_cmp(&m.states[b].positions[2][0]));
-    let close = Bloc {
-        name: "close".into(),
-        members: order[..10].iter().map(|&i| m.states[i].iso3).collect(),
+fn cohesion_recovers_a_simulated_shared_shock_and_finds_none_elsewhere() {
+    // Tolerance: the estimate must lie within 3 standard errors (its own) of the true ρ = 0.5
+    // for the bloc, and a group of as many states outside it must get ρ < 0.15.
+    let spec = Spec {
+        states: 40,
+        sessions: 2,
+        rollcalls_per_session: 60,
+        bloc: Some((12, 0.5)),
+        ..Spec::default()
     };
-    let spread = Bloc {
-        name: "spread".into(),
-        members: (0..30).step_by(3).map(|i| m.states[i].iso3).collect(),
+    let (h, _) = simulate(&spec, 31).expect("simulate");
+    let m = fit(
+        &h,
+        &FitOptions {
+            dims: 2,
+            absence_rank: 1,
+            ..FitOptions::default()
+        },
+    )
+    .expect("fit");
+    let bloc = Bloc {
+        name: "bloc".into(),
+        members: (0..12).map(|i| code(i).expect("code")).collect(),
     };
-    let r = cohesion(&m, &[close, spread], None).expect("cohesion");
-    assert_eq!(r.rollcalls, 60);
-    let (c, s) = (&r.blocs[0], &r.blocs[1]);
-    assert!(c.observed > s.observed, "{c:?} {s:?}");
-    for b in &r.blocs {
-        assert!(b.pair_votes > 0);
-        assert!((0.0..=1.0).contains(&b.observed) && (0.0..=1.0).contains(&b.expected));
-        assert!((0.0..=0.99).contains(&b.residual_correlation));
-        assert!((b.excess - (b.observed - b.expected)).abs() < 1e-15);
-        assert!(b.scenario_cohesion(0.2) >= b.residual_correlation);
+    let others = Bloc {
+        name: "others".into(),
+        members: (20..32).map(|i| code(i).expect("code")).collect(),
+    };
+    let r = cohesion(&m, &[bloc, others], None).expect("cohesion");
+    assert_eq!(r.rollcalls, 120);
+    let (b, o) = (&r.blocs[0], &r.blocs[1]);
+    let rho = b.residual_correlation.expect("rho");
+    let se = b.residual_correlation_se.expect("se");
+    assert!((rho - 0.5).abs() <= 3.0 * se, "bloc: {rho} ± {se}");
+    assert!(b.excess.expect("excess") > 0.0);
+    assert!(o.residual_correlation.expect("rho") < 0.15, "{o:?}");
+    for x in &r.blocs {
+        assert!((0.0..=1.0).contains(&x.observed.expect("observed")));
+        assert!(x.scenario_cohesion(0.2).expect("c") >= x.residual_correlation.expect("rho"));
     }
-    // Votes simulated independently given positions: little residual correlation.
-    assert!(s.residual_correlation < 0.3, "{s:?}");
+    eprintln!(
+        "bloc ρ = {rho:.3} ± {se:.3}; others ρ = {:?}",
+        o.residual_correlation
+    );
+    // A bloc of one state has no pairs.
+    let single = Bloc {
+        name: "one".into(),
+        members: vec![code(0).expect("code")],
+    };
+    let r = cohesion(&m, &[single], None).expect("cohesion");
+    assert_eq!(r.blocs[0].pair_votes, 0);
+    assert!(r.blocs[0].residual_correlation.is_none());
 }
 
 #[test]

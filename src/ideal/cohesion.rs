@@ -9,10 +9,14 @@
 //! `Σ_o P_i(o | present)·P_k(o | present)`.
 //!
 //! **Residual correlation `ρ`.** Give every member of the bloc a shared shock `B ~ N(0, 1)`:
-//! `y*_i = β_j·x_i + √ρ·B + √(1 − ρ)·ε_i` (total latent variance unchanged). Given `B` the votes
-//! are independent, so the expected agreement is a one-dimensional integral over `B`
-//! (20-point Gauss–Hermite), increasing in `ρ`; `ρ ∈ [0, 0.99]` is found by bisection so that
-//! it equals the observed agreement (0 when members agree no more than expected).
+//! `y*_i = β_j·x_i + √ρ·B + √(1 − ρ)·ε_i`. Each state's marginal probabilities are unchanged
+//! (its latent variance is still 1); only the co-movement of members changes. Given `B` the
+//! votes are independent, so the likelihood of the members' votes on one roll call is a
+//! one-dimensional integral over `B` ([`HERMITE_NODES`]-point Gauss–Hermite). `ρ ∈ [0, 0.99]`
+//! maximises the product over roll calls (golden-section search), with a standard error
+//! from the curvature of the log-likelihood. The agreement rates alone are too flat in `ρ` to
+//! estimate it: most roll calls are near-unanimous, so a few thousandths of excess agreement
+//! (the noise level for random groups of states) would move a moment-matched `ρ` by tenths.
 //!
 //! **Mapping to a scenario.** In the engine (`docs/model.md`), two members of one common bloc
 //! with cohesion `c` under global correlation `g` have latent correlation `g + (1 − g)·c`, of
@@ -31,10 +35,10 @@ use super::error::{IdealError, Result};
 use super::file::IdealModel;
 use super::history::Iso3;
 use super::linalg::symmetric_eigen;
-use super::probit::norm_cdf;
+use super::probit::{norm_cdf, pm};
 
 /// Gauss–Hermite nodes used for the shared bloc shock.
-pub const HERMITE_NODES: usize = 20;
+pub const HERMITE_NODES: usize = 40;
 /// Largest residual correlation reported.
 pub const MAX_RHO: f64 = 0.99;
 
@@ -58,21 +62,25 @@ pub struct BlocCohesion {
     pub fitted_members: usize,
     /// Pair-votes counted (both members voted yes, no or abstain).
     pub pair_votes: u64,
-    /// Observed agreement, in [0, 1].
-    pub observed: f64,
+    /// Observed agreement, in [0, 1] (`None` without pair-votes).
+    pub observed: Option<f64>,
     /// Agreement expected from the fitted positions alone, in [0, 1].
-    pub expected: f64,
+    pub expected: Option<f64>,
     /// `observed − expected`.
-    pub excess: f64,
-    /// Residual latent correlation `ρ` matching the observed agreement, in [0, 0.99].
-    pub residual_correlation: f64,
+    pub excess: Option<f64>,
+    /// Maximum-likelihood residual latent correlation `ρ`, in [0, 0.99] (`None` without
+    /// pair-votes).
+    pub residual_correlation: Option<f64>,
+    /// Its standard error from the log-likelihood's curvature (`None` at the bounds).
+    pub residual_correlation_se: Option<f64>,
 }
 
 impl BlocCohesion {
     /// The scenario `cohesion` equivalent to `ρ` under global correlation `g` ∈ [0, 1):
     /// `ρ / (1 − g)`, capped at 0.99.
-    pub fn scenario_cohesion(&self, global_correlation: f64) -> f64 {
-        (self.residual_correlation / (1.0 - global_correlation.clamp(0.0, 0.99))).min(MAX_RHO)
+    pub fn scenario_cohesion(&self, global_correlation: f64) -> Option<f64> {
+        self.residual_correlation
+            .map(|r| (r / (1.0 - global_correlation.clamp(0.0, 0.99))).min(MAX_RHO))
     }
 }
 
@@ -258,65 +266,106 @@ fn bloc_cohesion(
             agree += n * n.saturating_sub(1) / 2;
         }
     }
-    let expected_at = |rho: f64| -> f64 {
-        if pairs == 0 {
-            return 0.0;
+    // Probabilities of yes, no, abstain given the shared shock at node z.
+    let probs = |st: &Present, a: f64, s: f64, z: f64| -> [f64; 3] {
+        let mean = st.eta + a * z;
+        let no = norm_cdf((st.c1 - mean) / s);
+        let yes = norm_cdf((mean - st.c2) / s);
+        [yes, no, (1.0 - yes - no).max(1e-300)]
+    };
+    let expected = {
+        let mut total = 0.0;
+        for p in per_item.iter().filter(|p| p.len() >= 2) {
+            let mut sum = [0.0; 3];
+            let mut sq = [0.0; 3];
+            for st in p {
+                let q = probs(st, 0.0, 1.0, 0.0);
+                for o in 0..3 {
+                    sum[o] += q[o];
+                    sq[o] += q[o] * q[o];
+                }
+            }
+            total += (0..3).map(|o| 0.5 * (sum[o] * sum[o] - sq[o])).sum::<f64>();
         }
+        total
+    };
+    // Log-likelihood of the members' votes with a shared shock of variance ρ.
+    let log_lik = |rho: f64| -> f64 {
         let (a, s) = (rho.sqrt(), (1.0 - rho).sqrt());
         let mut total = 0.0;
-        for p in &per_item {
-            if p.len() < 2 {
-                continue;
+        let mut logs = vec![0.0; nodes.len()];
+        for p in per_item.iter().filter(|p| p.len() >= 2) {
+            for (l, &z) in logs.iter_mut().zip(nodes) {
+                *l = p.iter().map(|st| pm::ln(probs(st, a, s, z)[st.vote])).sum();
             }
-            for (&z, &w) in nodes.iter().zip(weights) {
-                let mut sum = [0.0; 3];
-                let mut sq = [0.0; 3];
-                for st in p {
-                    let mean = st.eta + a * z;
-                    let no = norm_cdf((st.c1 - mean) / s);
-                    let yes = norm_cdf((mean - st.c2) / s);
-                    let q = [yes, no, (1.0 - yes - no).max(0.0)];
-                    for o in 0..3 {
-                        sum[o] += q[o];
-                        sq[o] += q[o] * q[o];
-                    }
-                }
-                total += w * (0..3).map(|o| 0.5 * (sum[o] * sum[o] - sq[o])).sum::<f64>();
-            }
+            let top = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let sum: f64 = logs
+                .iter()
+                .zip(weights)
+                .map(|(l, w)| w * pm::exp(l - top))
+                .sum();
+            total += top + pm::ln(sum);
         }
-        total / pairs as f64
+        total
     };
-    let observed = if pairs == 0 {
-        0.0
+    let (rho, se) = if pairs == 0 {
+        (None, None)
     } else {
-        agree as f64 / pairs as f64
+        let r = golden_max(&log_lik, 0.0, MAX_RHO);
+        let h = 1e-3;
+        let se = (r > 2.0 * h && r < MAX_RHO - 2.0 * h)
+            .then(|| {
+                let c = (log_lik(r + h) - 2.0 * log_lik(r) + log_lik(r - h)) / (h * h);
+                (c < 0.0).then(|| (-1.0 / c).sqrt())
+            })
+            .flatten();
+        (Some(r), se)
     };
-    let expected = expected_at(0.0);
-    let rho = if pairs == 0 || observed <= expected {
-        0.0
-    } else if observed >= expected_at(MAX_RHO) {
-        MAX_RHO
-    } else {
-        let (mut lo, mut hi) = (0.0, MAX_RHO);
-        for _ in 0..30 {
-            let mid = 0.5 * (lo + hi);
-            if expected_at(mid) < observed {
-                lo = mid;
-            } else {
-                hi = mid;
-            }
-        }
-        0.5 * (lo + hi)
-    };
+    let ratio = |x: f64| (pairs > 0).then(|| x / pairs as f64);
     BlocCohesion {
         bloc: bloc.name.clone(),
         members: bloc.members.len(),
         fitted_members: fitted.len(),
         pair_votes: pairs,
-        observed,
-        expected,
-        excess: observed - expected,
+        observed: ratio(agree as f64),
+        expected: ratio(expected),
+        excess: ratio(agree as f64 - expected),
         residual_correlation: rho,
+        residual_correlation_se: se,
+    }
+}
+
+/// The maximiser of a unimodal `f` on `[lo, hi]` by golden-section search (60 steps: width
+/// below 1e-12 of the interval), or an end point if it is higher.
+fn golden_max(f: &dyn Fn(f64) -> f64, lo: f64, hi: f64) -> f64 {
+    let g = 0.5 * (5f64.sqrt() - 1.0);
+    let (mut a, mut b) = (lo, hi);
+    let mut c = b - g * (b - a);
+    let mut d = a + g * (b - a);
+    let (mut fc, mut fd) = (f(c), f(d));
+    for _ in 0..60 {
+        if fc >= fd {
+            b = d;
+            d = c;
+            fd = fc;
+            c = b - g * (b - a);
+            fc = f(c);
+        } else {
+            a = c;
+            c = d;
+            fc = fd;
+            d = a + g * (b - a);
+            fd = f(d);
+        }
+    }
+    let mid = 0.5 * (a + b);
+    let (f_lo, f_hi, f_mid) = (f(lo), f(hi), f(mid));
+    if f_lo >= f_mid && f_lo >= f_hi {
+        lo
+    } else if f_hi > f_mid {
+        hi
+    } else {
+        mid
     }
 }
 
@@ -333,5 +382,7 @@ mod tests {
         assert!((m(2) - 1.0).abs() < 1e-11);
         assert!((m(4) - 3.0).abs() < 1e-10);
         assert!((m(6) - 15.0).abs() < 1e-9);
+        assert!((m(8) - 105.0).abs() < 1e-8);
+        assert!((m(10) - 945.0).abs() < 1e-6);
     }
 }

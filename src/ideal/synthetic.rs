@@ -32,6 +32,9 @@ pub struct Spec {
     pub absence_level_mean: f64,
     /// First session number.
     pub first_session: i32,
+    /// A bloc: the first `.0` states share a latent shock of variance `.1` (ρ) on every roll
+    /// call (their latent variance stays 1), as in [`super::cohesion`]'s model.
+    pub bloc: Option<(usize, f64)>,
 }
 
 impl Default for Spec {
@@ -46,6 +49,7 @@ impl Default for Spec {
             discrimination_scale: 1.5,
             absence_level_mean: -2.5,
             first_session: 70,
+            bloc: None,
         }
     }
 }
@@ -83,9 +87,15 @@ pub struct TrueRollCall {
 impl Truth {
     /// True probabilities (yes, no, abstain, not voting) of state `i` on roll call `j`.
     pub fn probs(&self, i: usize, j: usize) -> [f64; 4] {
+        self.probs_given(i, j, 0.0, 0.0)
+    }
+
+    /// As [`Truth::probs`], given a shared shock `b` with variance share `rho`.
+    pub fn probs_given(&self, i: usize, j: usize, rho: f64, b: f64) -> [f64; 4] {
         let r = &self.rollcalls[j];
         let x = &self.positions[i][r.session];
-        let eta: f64 = r.beta.iter().zip(x).map(|(b, x)| b * x).sum();
+        let eta: f64 = r.beta.iter().zip(x).map(|(b, x)| b * x).sum::<f64>() + rho.sqrt() * b;
+        let s = (1.0 - rho).sqrt();
         let lam = r.level
             + self.absence[i][r.session]
             + r.loading
@@ -94,8 +104,8 @@ impl Truth {
                 .map(|(v, u)| v * u)
                 .sum::<f64>();
         let pa = logistic(lam);
-        let p_no = super::probit::norm_cdf(r.cut_no - eta);
-        let p_yes = super::probit::norm_cdf(eta - r.cut_yes);
+        let p_no = super::probit::norm_cdf((r.cut_no - eta) / s);
+        let p_yes = super::probit::norm_cdf((eta - r.cut_yes) / s);
         let present = 1.0 - pa;
         [
             present * p_yes,
@@ -207,10 +217,19 @@ pub fn simulate(spec: &Spec, seed: u64) -> Result<(History, Truth)> {
                 Some(d)
             })
             .ok_or_else(|| IdealError::options("first_session", "dates out of range"))?;
+        let (in_bloc, rho) = spec.bloc.unwrap_or((0, 0.0));
+        let shock = normal(&mut rng);
         let votes = (0..n)
-            .map(|i| StateVote {
-                state: i as u16,
-                vote: draw(&mut rng, &truth.probs(i, j)),
+            .map(|i| {
+                let p = if i < in_bloc {
+                    truth.probs_given(i, j, rho, shock)
+                } else {
+                    truth.probs(i, j)
+                };
+                StateVote {
+                    state: i as u16,
+                    vote: draw(&mut rng, &p),
+                }
             })
             .collect();
         rcs.push(RollCall {
