@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! cargo run --release --example ideal_fit -- [--since 2012-01-01] [--until DATE] [--dims D]
-//!     [--rank K] [--threads T] [--repeat N] [-o MODEL.json]
+//!     [--rank K] [--memory M] [--threads T] [--repeat N] [-o MODEL.json]
 //! ```
 //! Defaults: since 2012-01-01, to the end of the data, the library's default options, the
 //! default thread pool, one fit.
@@ -33,6 +33,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     if let Some(k) = value("--rank") {
         options.absence_rank = k.parse()?;
+    }
+    if let Some(m) = value("--memory") {
+        options.memory = m.parse()?;
     }
     let repeat: usize = value("--repeat").map_or(Ok(1), |s| s.parse())?;
     let threads: Option<usize> = value("--threads").map(|s| s.parse()).transpose()?;

@@ -29,7 +29,8 @@ use lobbysim::ideal::predict::read_members;
 use lobbysim::ideal::rolling::{forecast, rolling};
 use lobbysim::ideal::score::ScoreSummary;
 use lobbysim::ideal::validate::{
-    Candidate, FORECASTERS, PeriodReport, Protocol, Setting, evaluate_period, targets, tune,
+    Candidate, FORECASTERS, PeriodReport, Protocol, Setting, evaluate_period, naive_scores,
+    targets, tune,
 };
 use lobbysim::ideal::{Date, FitOptions, History, PoolOptions, Window};
 
@@ -71,6 +72,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "Session {s}: {} of its {all} roll calls repeat a title of the 10 sessions before \
              ({scored} state-votes).",
             t.len()
+        );
+    }
+    println!();
+    println!(
+        "Naive rules on session {TEST_SESSION} (the check against the prototype's figures):\n"
+    );
+    println!(
+        "| like votes searched | targets | repeat last Brier / log loss | mean of last three Brier / log loss |"
+    );
+    println!("|---|---|---|---|");
+    for like_sessions in [protocol.like_sessions, 31] {
+        let p = Protocol {
+            like_sessions,
+            ..protocol
+        };
+        let (n, [r, m]) = naive_scores(&history, TEST_SESSION, &p);
+        println!(
+            "| {like_sessions} sessions before | {n} | {:.4} / {:.4} | {:.4} / {:.4} |",
+            r.brier, r.log_loss, m.brier, m.log_loss
         );
     }
     println!();

@@ -288,6 +288,30 @@ pub const POOL_SEARCH_START: PoolOptions = PoolOptions {
     record_smoothing: 0.3,
 };
 
+/// Pooled scores of the two naive rules (`repeat last`, `mean of last three`) on the targets
+/// of `session`, without fitting anything: the check of the protocol against the
+/// prototype's figures.
+pub fn naive_scores(
+    history: &History,
+    session: i32,
+    protocol: &Protocol,
+) -> (usize, [ScoreSummary; 2]) {
+    let tg = targets(history, session, protocol);
+    let mut t = [Tally::default(), Tally::default()];
+    for target in &tg {
+        for v in &history.rollcalls[target.index].votes {
+            let record: Vec<Option<Outcome>> = target
+                .like
+                .iter()
+                .map(|&q| history.rollcalls[q].vote_of(v.state))
+                .collect();
+            t[0].add(&naive(&record[..1], protocol.smoothing), v.vote);
+            t[1].add(&naive(&record, protocol.smoothing), v.vote);
+        }
+    }
+    (tg.len(), [t[0].summary(), t[1].summary()])
+}
+
 /// Pooling weights minimising the pooled log loss of the `ideal` forecaster on `cases`
 /// (Nelder–Mead on log weights, logit decays and log smoothing, from [`POOL_SEARCH_START`]),
 /// rounded to three significant digits.
