@@ -16,14 +16,14 @@
 //! reported with file, line and field. The SHA-256 of the bytes read is kept for the model file.
 
 use std::collections::HashMap;
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::date::Date;
 use super::error::{IdealError, Result};
+pub use super::iso3::Iso3;
 use crate::vote::Outcome;
 
 /// Largest history file read, in bytes (256 MiB; the 1991–2022 `votes.csv` is 6 MB).
@@ -34,56 +34,6 @@ pub const ROLLCALLS_HEADER: [&str; 8] = [
 ];
 /// Header of `votes.csv`.
 pub const VOTES_HEADER: [&str; 3] = ["record", "iso3", "vote"];
-
-/// An ISO 3166-1 alpha-3 code: three ASCII upper-case letters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Iso3([u8; 3]);
-
-impl Iso3 {
-    /// The code, if `s` is exactly three ASCII upper-case letters.
-    pub fn new(s: &str) -> Option<Iso3> {
-        Iso3::from_bytes(s.as_bytes())
-    }
-
-    /// As [`Iso3::new`], from bytes.
-    pub fn from_bytes(b: &[u8]) -> Option<Iso3> {
-        match b {
-            [a, b, c] if [a, b, c].iter().all(|x| x.is_ascii_uppercase()) => {
-                Some(Iso3([*a, *b, *c]))
-            }
-            _ => None,
-        }
-    }
-
-    /// The code as a string slice.
-    pub fn as_str(&self) -> &str {
-        // The three bytes are ASCII letters (checked by every constructor).
-        std::str::from_utf8(&self.0).unwrap_or("???")
-    }
-}
-
-impl fmt::Display for Iso3 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Iso3 {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Iso3 {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Iso3, D::Error> {
-        let s = String::deserialize(d)?;
-        Iso3::new(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "expected an ISO 3166-1 alpha-3 code (three upper-case letters), got {s:?}"
-            ))
-        })
-    }
-}
 
 /// A date window `[since, until]` (both inclusive, both optional).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -610,10 +560,7 @@ fn parse(rc_path: &Path, rc_bytes: &[u8], v_path: &Path, v_bytes: &[u8]) -> Resu
                     ),
                 )
             })?;
-        let slot = iso
-            .0
-            .iter()
-            .fold(0usize, |acc, &c| acc * 26 + usize::from(c - b'A'));
+        let slot = iso.slot();
         if code_slot[slot] == u16::MAX {
             if codes.len() >= usize::from(u16::MAX) {
                 return Err(IdealError::input(
@@ -698,9 +645,4 @@ fn parse(rc_path: &Path, rc_bytes: &[u8], v_path: &Path, v_bytes: &[u8]) -> Resu
         states,
         rollcalls: raw.into_iter().map(|r| r.rollcall).collect(),
     })
-}
-
-/// Where the history files of a directory are.
-pub fn history_files(dir: &Path) -> [PathBuf; 2] {
-    [dir.join("rollcalls.csv"), dir.join("votes.csv")]
 }

@@ -19,6 +19,7 @@ pub mod file;
 pub mod fit;
 pub mod history;
 pub mod init;
+pub mod iso3;
 pub mod lbfgs;
 pub mod linalg;
 pub mod model;
