@@ -143,7 +143,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for (k, f) in r.forecasters.iter().enumerate() {
             let e = f.expected;
             println!(
-                "| {} | {} | {} | {:.3} | {:.3} | {:.3} | {:.1}-{:.1}-{:.1}-{:.1} ({}) |",
+                "| {} | {} | {} | {:.3} | {:.3} | {:.3} | {:.1}-{:.1}-{:.1}-{:.1}{} |",
                 if k == 0 { r.target.as_str() } else { "" },
                 if k == 0 {
                     r.like.join(", ")
@@ -160,7 +160,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 e[3],
                 if k == 0 {
                     format!(
-                        "{}-{}-{}-{}",
+                        " ({}-{}-{}-{})",
                         r.actual[0], r.actual[1], r.actual[2], r.actual[3]
                     )
                 } else {
