@@ -2,14 +2,21 @@
 //! ideal-point model with a sub-model for not voting, fitted by maximum a posteriori, and the
 //! forecasts built on it (see `docs/ideal.md`).
 //!
-//! * [`history`] reads and validates `rollcalls.csv` / `votes.csv` (`data/unga/`).
-//! * [`model`] states the model and its options; [`objective`] its log posterior and analytic
-//!   gradient (deterministic on any thread count); [`fit`] the L-BFGS driver; [`file`] the
-//!   model file.
-//! * [`predict`] gives each state's four probabilities for a new vote like earlier ones.
-//! * [`validate`] runs the forecaster's protocol (fit on the past, score a later session)
-//!   with the naive baselines; [`cohesion`] measures blocs' excess agreement;
-//!   [`positions`] lists positions over time.
+//! * Data: [`history`] reads and validates `rollcalls.csv` / `votes.csv` (`data/unga/`) into a
+//!   [`History`]; [`date`] maps dates to session years; [`iso3`] holds state codes.
+//! * Model and fit: [`model`] states the model and its [`FitOptions`]; [`design`] indexes the
+//!   observations; [`objective`] computes the log posterior and its analytic gradient
+//!   (bit-identical on any thread count); [`init`], [`precondition`], [`lbfgs`] and
+//!   [`mod@fit`] drive the maximum-a-posteriori fit; [`mod@file`] is the model file
+//!   ([`IdealModel`]); [`probit`], [`portable`] and [`linalg`] are its numerics.
+//! * Use: [`predict`] gives each state's four probabilities for a new vote like earlier ones
+//!   ([`prior`]); [`validate`] runs the forecaster's protocol (fit on the past, score a later
+//!   session beside the naive rules, nested tuning) with [`score`]'s metrics; [`rolling`]
+//!   backtests single roll calls and forecasts votes outside the history; [`cohesion`]
+//!   measures blocs' residual correlation; [`positions`] lists and draws positions.
+//! * [`synthetic`] simulates histories from known parameters (tests, benchmarks).
+//!
+//! Errors are [`IdealError`]s naming the file, line and field at fault.
 
 pub mod cohesion;
 pub mod date;

@@ -3,7 +3,7 @@
 //! states labelled (plotters' SVG backend; text is left to the viewer's sans-serif font).
 //!
 //! Positions are in the fitted model's canonical orientation (principal axes, dimension 1 the
-//! widest spread; sign fixed by the reference state, see [`super::fit`]); units are latent
+//! widest spread; sign fixed by the reference state, see [`mod@super::fit`]); units are latent
 //! standard deviations of a roll call with unit discrimination.
 
 use plotters::prelude::*;
