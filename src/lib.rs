@@ -35,6 +35,7 @@ pub mod engine;
 pub mod error;
 pub mod evidence;
 pub mod exact;
+pub mod ideal;
 pub mod input;
 pub mod limits;
 pub mod lobbying;
