@@ -409,9 +409,6 @@ pub enum TuneError {
         /// The scenario file.
         scenario: PathBuf,
     },
-    /// The optimiser could not be set up.
-    #[error("optimiser set-up failed: {0}")]
-    OptimiserSetup(String),
     /// The optimiser failed.
     #[error("optimiser failed: {0}")]
     Optimiser(String),

@@ -48,6 +48,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod shard;
+pub mod simplex;
 pub mod simulate;
 pub mod stats;
 pub mod synthetic;

@@ -20,8 +20,6 @@
 //! weights on one session; [`evaluate_period`] applies them unchanged to the next. No number
 //! from the scored session enters any choice.
 
-use argmin::core::{CostFunction, Executor, State};
-use argmin::solver::neldermead::NelderMead;
 use serde::Serialize;
 
 use super::date::Date;
@@ -33,6 +31,7 @@ use super::model::FitOptions;
 use super::predict::{PoolOptions, mean_probs, mix, model_probs, pool, record_probs};
 use super::probit::{logistic, pm};
 use super::score::{ScoreSummary, Tally};
+use crate::simplex::{self, Search};
 use crate::vote::Outcome;
 
 /// Settings of the protocol.
@@ -316,35 +315,15 @@ pub fn naive_scores(
 /// (Nelder–Mead on log weights, logit decays and log smoothing, from [`POOL_SEARCH_START`]),
 /// rounded to three significant digits.
 pub fn tune_pool(cases: &Cases) -> Result<PoolOptions> {
-    struct Loss<'a>(&'a Cases);
-    impl CostFunction for Loss<'_> {
-        type Param = Vec<f64>;
-        type Output = f64;
-        fn cost(&self, z: &Vec<f64>) -> std::result::Result<f64, argmin::core::Error> {
-            Ok(self.0.pooled(0, &from_z(z), 0.0).summary().log_loss)
-        }
-    }
-    let z0 = to_z(&POOL_SEARCH_START);
-    let simplex: Vec<Vec<f64>> = std::iter::once(z0.clone())
-        .chain((0..z0.len()).map(|k| {
-            let mut z = z0.clone();
-            z[k] += 0.7;
-            z
-        }))
-        .collect();
-    let solver = NelderMead::new(simplex)
-        .with_sd_tolerance(1e-7)
-        .map_err(|e| IdealError::Fit(e.to_string()))?;
-    let res = Executor::new(Loss(cases), solver)
-        .configure(|s| s.max_iters(1000))
-        .timer(false)
-        .run()
-        .map_err(|e| IdealError::Fit(e.to_string()))?;
-    let best = res
-        .state()
-        .get_best_param()
-        .cloned()
-        .ok_or_else(|| IdealError::Fit("no pooling weights".into()))?;
+    let search = Search {
+        step: 0.7,
+        sd_tolerance: 1e-7,
+        max_iters: 1000,
+    };
+    let loss = |z: &[f64]| cases.pooled(0, &from_z(z), 0.0).summary().log_loss;
+    let best = simplex::minimise(loss, &to_z(&POOL_SEARCH_START), search)
+        .map_err(IdealError::Fit)?
+        .point;
     let p = from_z(&best);
     Ok(PoolOptions {
         vote_model_weight: round3(p.vote_model_weight),

@@ -2,15 +2,13 @@
 //! fitted parameters, its maximisation by Nelder–Mead on transformed coordinates, and the
 //! profile-likelihood intervals (see the parent module).
 
-use argmin::core::{CostFunction, Executor, State};
-use argmin::solver::neldermead::NelderMead;
-
 use super::{CHI2_1_95, PROB_FLOOR};
 use crate::engine::{Run, RunOptions, Workers};
 use crate::error::{Result, TuneError};
 use crate::model::Model;
 use crate::scenario::Scenario;
 use crate::scenario::param::{Param, ParamPath};
+use crate::simplex::{self, Search};
 use crate::vote::VoteProbs;
 
 /// How a fitted coordinate maps to the parameter.
@@ -151,17 +149,15 @@ fn values_of(transforms: &[Transform], fixed: Option<(usize, f64)>, u: &[f64]) -
         .collect()
 }
 
-impl CostFunction for Cost<'_, '_> {
-    type Param = Vec<f64>;
-    type Output = f64;
-
-    fn cost(&self, u: &Self::Param) -> std::result::Result<f64, argmin::core::Error> {
-        // Transformed coordinates keep values in bounds; a value the scenario still refuses
-        // (rounding at a bound) is simply a very bad point.
-        Ok(match self.lik.loglik(&self.values(u)) {
+impl Cost<'_, '_> {
+    /// Minus the log-likelihood at free coordinates `u`. Transformed coordinates keep values
+    /// in bounds; a value the scenario still refuses (rounding at a bound) is simply a very
+    /// bad point.
+    fn at(&self, u: &[f64]) -> f64 {
+        match self.lik.loglik(&self.values(u)) {
             Ok(l) if l.is_finite() => -l,
             _ => 1e300,
-        })
+        }
     }
 }
 
@@ -187,22 +183,13 @@ pub(super) fn maximise(
         let l = lik.loglik(&v)?;
         return Ok((v, l, 0));
     }
-    let mut simplex = vec![u0.clone()];
-    for j in 0..u0.len() {
-        let mut x = u0.clone();
-        x[j] += 0.5;
-        simplex.push(x);
-    }
-    let solver = NelderMead::new(simplex)
-        .with_sd_tolerance(1e-9)
-        .map_err(|e| TuneError::OptimiserSetup(e.to_string()))?;
-    let res = Executor::new(cost, solver)
-        .configure(|st| st.max_iters(max_iters))
-        .run()
-        .map_err(|e| TuneError::Optimiser(e.to_string()))?;
-    let st = res.state();
-    let best = st.get_best_param().cloned().unwrap_or(u0);
-    let iters = st.get_iter();
+    let search = Search {
+        step: 0.5,
+        sd_tolerance: 1e-9,
+        max_iters,
+    };
+    let m = simplex::minimise(|u| cost.at(u), &u0, search).map_err(TuneError::Optimiser)?;
+    let (best, iters) = (m.point, m.iterations);
     let values = values_of(&transforms, fixed, &best);
     let l = lik.loglik(&values)?;
     Ok((values, l, iters))
